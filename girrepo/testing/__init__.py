@@ -1,0 +1,1 @@
+"""Shared test utilities (pytest fixtures live in tests/conftest.py)."""
