@@ -19,6 +19,10 @@ class RegionLocation:
     on_boundary: bool = False
 
 
+# What callers of region_at need; geometries and provenance stay in the database.
+LOCATION_FIELDS = ("id", "code", "name", "name_pinyin", "name_en", "level", "parent_id")
+
+
 def region_at(*, point: Point) -> RegionLocation:
     """The county and township covering ``point``, in one indexed PostGIS query.
 
@@ -27,13 +31,13 @@ def region_at(*, point: Point) -> RegionLocation:
     """
     if point.srid != 4326:
         point = point.transform(4326, clone=True)
-    hits = list(
+    # At most a few rows; sorting them here spares the ORM an ORDER BY compile.
+    hits = sorted(
         Region.objects.filter(
             level__in=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP],
             geom__covers=point,
-        )
-        .defer("geom", "geom_display")
-        .order_by("level", "code")
+        ).only(*LOCATION_FIELDS),
+        key=lambda r: r.code,
     )
     counties = [r for r in hits if r.level == RegionLevel.COUNTY]
     townships = [r for r in hits if r.level == RegionLevel.TOWNSHIP]
