@@ -21,6 +21,7 @@ class TimestampedModel(models.Model):
         verbose_name=_("last updated"),
         auto_now=True,
     )
+
     class Meta:
         abstract = True
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("girrepo.public_urls")),
     path("regions/", include("regions.urls")),
+    path("producers/", include("producers.urls")),
 ]

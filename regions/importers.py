@@ -110,7 +110,9 @@ def iter_boundary_file(
                 code=code,
                 name=name,
                 level=level,
-                parent_code=region.parent.code if region and region.parent else _parent_code(level, code),
+                parent_code=region.parent.code
+                if region and region.parent
+                else _parent_code(level, code),
                 unit_type=region.unit_type if region else unit_type,
                 is_administrative=region.is_administrative if region else is_admin,
                 code_system=region.code_system if region else CodeSystem.AGENCY,

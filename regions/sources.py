@@ -15,8 +15,8 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from pypinyin import lazy_pinyin
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+from pypinyin import lazy_pinyin
 
 from . import coords
 from .choices import CodeSystem, RegionLevel, SourceCRS, UnitType

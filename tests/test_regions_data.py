@@ -45,7 +45,9 @@ def test_all_boundaries_valid_and_townships_unmapped():
         "count(*) FILTER (WHERE NOT ST_IsValid(geom)), count(*) FILTER (WHERE ST_SRID(geom) <> 4326) "
         "FROM regions_region GROUP BY level"
     )
-    by_level = {level: (missing, invalid, wrong_srid) for level, missing, invalid, wrong_srid in rows}
+    by_level = {
+        level: (missing, invalid, wrong_srid) for level, missing, invalid, wrong_srid in rows
+    }
     for level in (RegionLevel.PROVINCE, RegionLevel.PREFECTURE, RegionLevel.COUNTY):
         assert by_level[level] == (0, 0, 0), level
     assert by_level[RegionLevel.TOWNSHIP][0] == Region.objects.filter(level="township").count()

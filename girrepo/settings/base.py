@@ -31,10 +31,13 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.humanize",
     "django_filters",
+    "django_tables2",
+    "import_export",
     "mptt",
     "simple_history",
     "girrepo",
     "regions",
+    "producers",
     "products",
     "brands",
     "maps",
@@ -122,6 +125,13 @@ GIRREPO_TIANDITU_KEY = env.str("GIRREPO_TIANDITU_KEY", default="")
 
 LOGIN_URL = "admin:login"
 
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+# Lists never count more rows than this exactly; above it the count is estimated.
+GIRREPO_EXACT_COUNT_LIMIT = 100_000
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+FORMS_URLFIELD_ASSUME_HTTPS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -129,3 +139,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
 }
 
+
+# GDAL 3.6 (Debian 12) cannot block file/network access from malicious SRS
+# definitions. girrepo never passes a user-supplied SRS to GDAL: coordinate
+# systems are chosen from a fixed list (regions.coords.CRS) and boundary files
+# are reprojected from integer EPSG codes only, so the warning is answered.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
