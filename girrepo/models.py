@@ -60,3 +60,43 @@ class OrganizationalModel(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PhotoModel(ChangeLoggedModel):
+    """An image attached to a record: stored re-encoded (no EXIF), with a thumbnail.
+
+    Set the file through :meth:`set_image`, which runs the Pillow checks; the
+    admin and the services all go that way.
+    """
+
+    image = models.ImageField(
+        verbose_name=_("image"),
+        upload_to="photos/%Y/",
+    )
+    thumbnail = models.ImageField(
+        verbose_name=_("thumbnail"),
+        upload_to="photos/%Y/thumbs/",
+        editable=False,
+        blank=True,
+    )
+    caption = models.CharField(
+        verbose_name=_("caption"),
+        max_length=200,
+        blank=True,
+    )
+    credit = models.CharField(
+        verbose_name=_("credit"),
+        max_length=200,
+        blank=True,
+        help_text=_("Photographer or source, and licence."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def set_image(self, upload) -> None:
+        from .images import sanitize_image
+
+        clean = sanitize_image(upload)
+        self.image = clean.image
+        self.thumbnail = clean.thumbnail

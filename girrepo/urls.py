@@ -9,4 +9,8 @@ urlpatterns = [
     path("", include("girrepo.public_urls")),
     path("regions/", include("regions.urls")),
     path("producers/", include("producers.urls")),
+    path("products/", include("products.urls")),
+    path("marks/", include("brands.urls")),
+    path("varieties/", include("varieties.urls")),
+    path("one-township-one-product/", include("township_products.urls")),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.urls import reverse
@@ -179,6 +180,10 @@ class Region(MPTTModel, TimestampedModel):
         ]
         indexes = [
             models.Index(fields=["level", "code"], name="region_level_code"),
+            GinIndex(fields=["name"], name="region_name_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(
+                fields=["name_pinyin"], name="region_pinyin_trgm", opclasses=["gin_trgm_ops"]
+            ),
         ]
 
     def __str__(self) -> str:

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "producers",
     "products",
     "brands",
+    "varieties",
+    "township_products",
     "maps",
 ]
 
