@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Region
+from .signals import boundaries_changed
 from .sources import RegionRecord
 
 # About 100 m at Yunnan's latitude: plenty for province-wide maps, and
@@ -110,4 +111,7 @@ def regions_load(
     if tree_changed:
         Region.objects.rebuild()
     regions_refresh_derived(codes=changed_geometry)
+    if changed_geometry:
+        # Inside the transaction: a listener's failure rolls the load back too.
+        boundaries_changed.send(sender=Region, codes=changed_geometry)
     return summary
