@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("girrepo.public_urls")),
+    path("search/", include("search.urls")),
     path("regions/", include("regions.urls")),
     path("producers/", include("producers.urls")),
     path("products/", include("products.urls")),

@@ -48,6 +48,12 @@ class Region(MPTTModel, TimestampedModel):
         max_length=200,
         blank=True,
     )
+    search_key = models.CharField(
+        max_length=200,
+        editable=False,
+        blank=True,
+        help_text=_("Compact toneless pinyin for search: 禄丰市 -> lufengshi."),
+    )
     level = models.CharField(
         verbose_name=_("level"),
         max_length=20,
@@ -181,8 +187,9 @@ class Region(MPTTModel, TimestampedModel):
         indexes = [
             models.Index(fields=["level", "code"], name="region_level_code"),
             GinIndex(fields=["name"], name="region_name_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["name_pinyin"], name="region_pinyin_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(
-                fields=["name_pinyin"], name="region_pinyin_trgm", opclasses=["gin_trgm_ops"]
+                fields=["search_key"], name="region_search_key_trgm", opclasses=["gin_trgm_ops"]
             ),
         ]
 

@@ -16,11 +16,13 @@ DISPLAY_TOLERANCE_DEG = 0.001
 COMPARED_FIELDS = (
     "name",
     "name_pinyin",
+    "search_key",
     "level",
     "unit_type",
     "is_administrative",
     "code_system",
     "code_source",
+    "aliases",
 )
 
 

