@@ -76,4 +76,5 @@ $PY manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
 say "loading Yunnan regions and fixtures"
 $PY manage.py load_regions
 $PY manage.py seed_demo
+$PY manage.py seed_demo_producers
 say "set-up complete"
