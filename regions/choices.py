@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegionLevel(models.TextChoices):
@@ -37,12 +38,12 @@ class UnitType(models.TextChoices):
     CITY = "city", _("Prefecture-level city")
     AUTONOMOUS_PREFECTURE = "autonomous_prefecture", _("Autonomous prefecture")
     DISTRICT = "district", _("District")
-    COUNTY = "county", _("County")
+    COUNTY = "county", pgettext_lazy("unit type", "County")
     COUNTY_CITY = "county_city", _("County-level city")
     AUTONOMOUS_COUNTY = "autonomous_county", _("Autonomous county")
     SUBDISTRICT = "subdistrict", _("Sub-district")
     TOWN = "town", _("Town")
-    TOWNSHIP = "township", _("Township")
+    TOWNSHIP = "township", pgettext_lazy("unit type", "Township")
     ETHNIC_TOWNSHIP = "ethnic_township", _("Ethnic township")
     NON_ADMINISTRATIVE = "non_administrative", _("Non-administrative unit")
 
