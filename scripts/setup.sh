@@ -31,7 +31,11 @@ apt_install() {
 }
 if [[ -z "$(pg_version)" ]]; then need postgresql; apt_install "${missing[@]}"; missing=(); fi
 PGV="$(pg_version)"
-for p in "postgresql-$PGV-postgis-3" gdal-bin fonts-noto-cjk gettext python3-venv nodejs npm locales; do need "$p"; done
+for p in "postgresql-$PGV-postgis-3" gdal-bin fonts-noto-cjk gettext locales; do need "$p"; done
+# Tools that may come from elsewhere (e.g. Node.js from NodeSource bundles npm):
+# ask Debian only when the command is missing.
+command -v npm >/dev/null || need npm
+python3 -c 'import venv, ensurepip' 2>/dev/null || need python3-venv
 if [[ $WITH_TEST -eq 1 ]]; then need chromium; fi
 apt_install "${missing[@]}"
 
