@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
 
-from .text import normalize_query
+from .text import query_key
 
 
 class BaseFilterSet(django_filters.FilterSet):
@@ -36,7 +36,7 @@ class BaseFilterSet(django_filters.FilterSet):
         cond = Q()
         for field in self.search_fields:
             cond |= Q(**{f"{field}__icontains": value})
-        compact = normalize_query(value)
+        compact = query_key(value)
         if compact:
             for field in self.pinyin_fields:
                 cond |= Q(**{f"{field}__contains": compact})

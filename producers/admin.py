@@ -2,10 +2,12 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.gis.admin import GISModelAdmin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from girrepo.widgets import OfflineMapWidget
 from regions import coords
 
 from .models import CooperativeMember, Producer
@@ -14,17 +16,15 @@ from .services import producer_locate
 
 
 class ProducerAdminForm(forms.ModelForm):
-    """Location typed as longitude/latitude in any supported coordinate system."""
+    """Location drawn on the map (WGS-84), or typed as longitude/latitude in any
+    supported coordinate system; typed coordinates win when they were changed."""
 
     longitude = forms.FloatField(label=_("longitude"), required=False)
     latitude = forms.FloatField(label=_("latitude"), required=False)
 
     class Meta:
         model = Producer
-        # The location is typed as longitude/latitude below, never as raw geometry.
-        fields = [
-            f.name for f in Producer._meta.fields if f.editable and f.name not in ("id", "location")
-        ]
+        fields = [f.name for f in Producer._meta.fields if f.editable and f.name != "id"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,15 +38,26 @@ class ProducerAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         lon, lat = data.get("longitude"), data.get("latitude")
-        if (lon is None) != (lat is None):
-            raise forms.ValidationError(_("Give both longitude and latitude, or neither."))
-        if lon is not None:
+        typed = {"longitude", "latitude", "location_crs"} & set(self.changed_data)
+        if typed:
+            if (lon is None) != (lat is None):
+                self.add_error("longitude", _("Give both longitude and latitude, or neither."))
+                return data
             try:
-                self.instance.location = coords.point_from_input(lon, lat, data.get("location_crs"))
+                data["location"] = (
+                    None
+                    if lon is None
+                    else coords.point_from_input(lon, lat, data.get("location_crs"))
+                )
             except coords.CoordinateError as exc:
                 self.add_error("longitude", exc)
-        else:
-            self.instance.location = None
+        elif data.get("location") is not None:
+            point = data["location"]
+            try:
+                coords.check_in_yunnan(point.x, point.y)
+            except coords.CoordinateError as exc:
+                self.add_error("location", exc)
+            data["location_crs"] = coords.CRS.WGS84
         return data
 
 
@@ -57,7 +68,8 @@ class CooperativeMemberInline(admin.TabularInline):
 
 
 @admin.register(Producer)
-class ProducerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ProducerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin, GISModelAdmin):
+    gis_widget = OfflineMapWidget
     form = ProducerAdminForm
     resource_classes = [ProducerResource]
     list_display = ["name", "credit_code", "kind", "status", "county", "township", "is_demo"]
@@ -71,6 +83,7 @@ class ProducerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
             _("Location"),
             {
                 "fields": [
+                    "location",
                     "longitude",
                     "latitude",
                     "location_crs",

@@ -3,7 +3,7 @@
 import json
 from dataclasses import dataclass
 
-from django.contrib.gis.db.models.functions import AsGeoJSON, GeomOutputGeoFunc
+from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import Case, Count, Expression, FloatField, QuerySet, TextField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from girrepo.gis import SimplifyPreserveTopology
 from maps.folium import MapParts, offline_map, outline_layer, render_map
 
 from .choices import RegionLevel, SourceCRS, UnitType
@@ -36,12 +37,6 @@ TOWNSHIP_GROUPS = {
     UnitType.ETHNIC_TOWNSHIP: pgettext_lazy("unit types", "Ethnic townships"),
     UnitType.NON_ADMINISTRATIVE: pgettext_lazy("unit types", "Non-administrative units"),
 }
-
-
-class SimplifyPreserveTopology(GeomOutputGeoFunc):
-    """PostGIS ST_SimplifyPreserveTopology: a coarser outline that stays valid."""
-
-    function = "ST_SimplifyPreserveTopology"
 
 
 def _display_geojson(field: str, *, tolerance: float | Expression = 0.0) -> AsGeoJSON:
@@ -158,3 +153,30 @@ def region_detail(request: HttpRequest, code: str | None = None) -> HttpResponse
         "shows_parent_boundary": not region.display_geojson and bool(region.fallback_geojson),
     }
     return render(request, "regions/region_detail.html", context)
+
+
+# Coarse enough for a whole-province base layer (~300 m), fine enough to recognise counties.
+OUTLINE_TOLERANCE_DEG = 0.003
+
+
+def outlines_geojson(request: HttpRequest, level: str) -> HttpResponse:
+    """Simplified outlines of every prefecture or county as GeoJSON (map base layers)."""
+    if level not in (RegionLevel.PREFECTURE, RegionLevel.COUNTY):
+        raise Http404(_("Outlines are served for prefectures and counties."))
+    rows = (
+        Region.objects.filter(level=level, geom_display__isnull=False)
+        .annotate(
+            gj=AsGeoJSON(
+                SimplifyPreserveTopology("geom_display", OUTLINE_TOLERANCE_DEG), precision=4
+            )
+        )
+        .values_list("code", "name", "gj")
+    )
+    features = ",".join(
+        f'{{"type":"Feature","properties":{json.dumps({"code": code, "name": name}, ensure_ascii=False)},"geometry":{gj}}}'
+        for code, name, gj in rows
+    )
+    body = f'{{"type":"FeatureCollection","features":[{features}]}}'
+    response = HttpResponse(body, content_type="application/geo+json")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -10,7 +10,7 @@ from django.db.models.functions import Greatest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from girrepo.text import pinyin_key
+from girrepo.text import query_key
 
 # Below this pg_trgm similarity a fuzzy match is noise (pg_trgm's default is 0.3).
 SIMILARITY = 0.3
@@ -84,7 +84,7 @@ def search_all(*, q: str, limit: int = 10) -> list[SearchGroup]:
         return []
     # Chinese in the query is matched through its pinyin as well, which finds
     # variant characters and homophones (𥔲嘉 -> ejia -> 鄂嘉镇).
-    compact = pinyin_key(q)
+    compact = query_key(q)
     groups = []
     for source in SOURCES:
         qs = _source_queryset(source, q, compact, limit)

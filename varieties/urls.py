@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "varieties"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.PlantVarietyListView.as_view(), name="plantvariety_list"),
+    path("<int:pk>/", views.PlantVarietyDetailView.as_view(), name="plantvariety_detail"),
+]

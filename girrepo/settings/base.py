@@ -114,13 +114,31 @@ STATICFILES_DIRS = [
     ("vendor/leaflet-markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR),
     ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
 ]
-for _prefix, _path in [
-    ("vendor/leaflet-vectorgrid", NODE_MODULES / "leaflet.vectorgrid" / "dist"),
-    ("vendor/leaflet-fullscreen", NODE_MODULES / "leaflet.fullscreen" / "dist"),
-    ("vendor/leaflet-locatecontrol", NODE_MODULES / "leaflet.locatecontrol" / "dist"),
-]:
-    if _path.is_dir():
-        STATICFILES_DIRS.append((_prefix, _path))
+# Files served from node_modules, by their served path (see girrepo/staticfinders.py).
+GIRREPO_NPM_ASSETS = {
+    "vendor/ol/ol.js": "ol/dist/ol.js",
+    "vendor/ol/ol.css": "ol/ol.css",
+    "vendor/leaflet-vectorgrid/Leaflet.VectorGrid.bundled.min.js": (
+        "leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js"
+    ),
+    "vendor/leaflet-fullscreen/Control.FullScreen.umd.js": (
+        "leaflet.fullscreen/dist/Control.FullScreen.umd.js"
+    ),
+    "vendor/leaflet-fullscreen/Control.FullScreen.css": (
+        "leaflet.fullscreen/dist/Control.FullScreen.css"
+    ),
+    "vendor/leaflet-locatecontrol/L.Control.Locate.min.js": (
+        "leaflet.locatecontrol/dist/L.Control.Locate.min.js"
+    ),
+    "vendor/leaflet-locatecontrol/L.Control.Locate.min.css": (
+        "leaflet.locatecontrol/dist/L.Control.Locate.min.css"
+    ),
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "girrepo.staticfinders.NpmAssetFinder",
+]
 
 # Maps: base tiles are optional. "none" draws the county outlines as the base,
 # which is what an intranet without internet gets.
