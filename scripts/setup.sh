@@ -79,6 +79,13 @@ $PY manage.py migrate --noinput -v0
 $PY manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
 say "loading Yunnan regions and fixtures"
 $PY manage.py load_regions
+# Real, sourced facts (fixtures/SOURCES.md); each command is idempotent.
+$PY manage.py load_gi_facts
+$PY manage.py load_brand_facts
+$PY manage.py load_variety_facts
+# Demo data: fictional, flagged is_demo and named "(demo)".
 $PY manage.py seed_demo
 $PY manage.py seed_demo_producers
+$PY manage.py seed_brand_demo
+$PY manage.py seed_township_products_demo
 say "set-up complete"

@@ -5,8 +5,8 @@ from django.db.models import BooleanField, Case, ExpressionWrapper, Q, TextField
 from django.utils.translation import gettext_lazy as _
 
 from girrepo.generic import ObjectDetailView, ObjectListView
-from maps.folium import MapParts, offline_map, outline_layer, render_map
 from girrepo.gis import SimplifyPreserveTopology
+from maps.folium import MapParts, offline_map, outline_layer, render_map
 
 from .choices import VarietyStatus
 from .filtersets import PlantVarietyFilterSet

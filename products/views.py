@@ -1,0 +1,159 @@
+"""Public pages of the GI product registers: lists per register, detail with area map."""
+
+import json
+
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from girrepo.generic import ObjectDetailView, ObjectListView
+from maps.folium import offline_map, outline_layer, render_map
+
+from .choices import AREA_PRECISION_HELP, AUTHORITY_FULL_NAMES, Register
+from .filtersets import GIProductFilterSet
+from .models import GIProduct, ProtectedAreaUnit
+from .selectors import GEOJSON_PRECISION, product_area_map
+from .tables import GIProductTable
+
+# Pages never load the full-resolution area; maps fetch simplified GeoJSON.
+HEAVY_FIELDS = ("area_geom", "area_display", "area_label_point")
+REGION_HEAVY = ("geom", "geom_display", "label_point")
+AREA_STYLE = {"color": "#b02a37", "weight": 2, "fill": True, "fillOpacity": 0.15}
+UNIT_STYLE = {"color": "#0d6efd", "weight": 1.5, "fillOpacity": 0.0}
+STAND_IN_STYLE = {"color": "#6c757d", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.0}
+REGISTER_TITLES = {
+    Register.GI_PRODUCT: _("GI protected products"),
+    Register.AGRI_GI: _("Agricultural-product GIs"),
+}
+
+
+class GIProductListView(ObjectListView):
+    """All GI products, or one register's (``register`` preset by the URL)."""
+
+    queryset = (
+        GIProduct.objects.select_related("category")
+        .defer(*HEAVY_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "area_units",
+                queryset=ProtectedAreaUnit.objects.select_related("region").only(
+                    "product_id", "region", "region__name", "region__code"
+                ),
+            )
+        )
+    )
+    filterset_class = GIProductFilterSet
+    table_class = GIProductTable
+    geojson_field = "area_display"
+    register: str | None = None
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        return qs.filter(register=self.register) if self.register else qs
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        if self.register:
+            # The URL fixes the register; offering the filter would only mislead.
+            filterset.filters.pop("register", None)
+        return filterset
+
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        if self.register:
+            kwargs["exclude"] = ("register",)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        register = self.register or self.request.GET.get("register")
+        if register in REGISTER_TITLES:
+            ctx["title"] = REGISTER_TITLES[register]
+        return ctx
+
+    def get_export_filename(self, export_format):
+        prefix = {Register.GI_PRODUCT: "gi-products", Register.AGRI_GI: "agri-gis"}
+        return f"{prefix.get(self.register, 'products')}.{export_format}"
+
+    def geojson_response(self) -> HttpResponse:
+        """The simplified areas (~100 m), 5 decimals: never the full-resolution outline."""
+        rows = (
+            self.object_list.prefetch_related(None)
+            .exclude(area_display__isnull=True)
+            .annotate(geojson=AsGeoJSON("area_display", precision=GEOJSON_PRECISION))
+            .values(
+                "pk",
+                "name",
+                "name_en",
+                "register",
+                "category__slug",
+                "status",
+                "area_precision",
+                "geojson",
+            )
+        )
+        features = [
+            {
+                "type": "Feature",
+                "geometry": json.loads(row.pop("geojson")),
+                "properties": {
+                    **row,
+                    "category": row.pop("category__slug"),
+                    "url": reverse("products:product_detail", kwargs={"pk": row["pk"]}),
+                },
+            }
+            for row in rows
+        ]
+        body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+        response = HttpResponse(body, content_type="application/geo+json")
+        name = self.get_export_filename("geojson")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class GIProductDetailView(ObjectDetailView):
+    queryset = GIProduct.objects.select_related("category").defer(*HEAVY_FIELDS)
+    template_name = "products/product_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        product = self.object
+        ctx["units"] = list(
+            product.area_units.select_related("region__parent").defer(
+                *(f"region__{f}" for f in REGION_HEAVY),
+                *(f"region__parent__{f}" for f in REGION_HEAVY),
+            )
+        )
+        ctx["standards"] = list(product.standards.all())
+        ctx["photos"] = list(product.photos.all())
+        ctx["precision_help"] = AREA_PRECISION_HELP[product.area_precision]
+        ctx["authority_full_name"] = AUTHORITY_FULL_NAMES.get(product.authority, "")
+        ctx["register_list_url"] = REGISTER_URLS[product.register]
+        ctx["map"] = _area_map(product)
+        return ctx
+
+
+REGISTER_URLS = {
+    Register.GI_PRODUCT: "products:gi_product_list",
+    Register.AGRI_GI: "products:agri_gi_list",
+}
+
+
+def _area_map(product: GIProduct):
+    area = product_area_map(product=product)
+    if area.area is None:
+        return None
+    xmin, ymin, xmax, ymax = area.bbox
+    m = offline_map(location=[(ymin + ymax) / 2, (xmin + xmax) / 2], zoom_start=8)
+    outline_layer(
+        [{"type": "Feature", "geometry": area.area, "properties": {"label": product.name}}],
+        style=AREA_STYLE,
+    ).add_to(m)
+    if area.units:
+        outline_layer(area.units, style=UNIT_STYLE).add_to(m)
+    if area.stand_ins:
+        outline_layer(area.stand_ins, style=STAND_IN_STYLE).add_to(m)
+    m.fit_bounds([[ymin, xmin], [ymax, xmax]], padding=(24, 24))
+    return render_map(m)
