@@ -6,6 +6,8 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("girrepo.api_urls")),
     path("", include("girrepo.public_urls")),
     path("search/", include("search.urls")),
     path("regions/", include("regions.urls")),
@@ -14,4 +16,5 @@ urlpatterns = [
     path("marks/", include("brands.urls")),
     path("varieties/", include("varieties.urls")),
     path("one-township-one-product/", include("township_products.urls")),
+    path("", include("labels.urls")),
 ]

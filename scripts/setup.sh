@@ -31,7 +31,9 @@ apt_install() {
 }
 if [[ -z "$(pg_version)" ]]; then need postgresql; apt_install "${missing[@]}"; missing=(); fi
 PGV="$(pg_version)"
-for p in "postgresql-$PGV-postgis-3" gdal-bin fonts-noto-cjk gettext locales; do need "$p"; done
+# libpango* are what WeasyPrint renders certificate PDFs with.
+for p in "postgresql-$PGV-postgis-3" gdal-bin fonts-noto-cjk gettext locales \
+         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do need "$p"; done
 # Tools that may come from elsewhere (e.g. Node.js from NodeSource bundles npm):
 # ask Debian only when the command is missing.
 command -v npm >/dev/null || need npm

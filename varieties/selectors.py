@@ -1,6 +1,5 @@
 """Reads from the plant-variety register: protection terms and denomination conflicts."""
 
-import calendar
 import datetime
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
@@ -8,6 +7,7 @@ from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from girrepo.dates import add_years
 from girrepo.text import pinyin_key
 
 from .choices import (
@@ -42,18 +42,6 @@ def protection_term_years(*, register: str, plant_type: str) -> int | None:
         if plant_type in WOODY_PLANT_TYPES:
             return 10
     return None
-
-
-def add_years(start: datetime.date, years: int) -> datetime.date:
-    """The corresponding day ``years`` later, or the month's last day if there is none.
-
-    This is how the Civil Code counts periods in years (民法典 arts. 201–202):
-    the period starts the day after ``start`` and ends on the corresponding
-    day, so a right granted on 2004-02-29 for 15 years ends on 2019-02-28.
-    """
-    year = start.year + years
-    last_day = calendar.monthrange(year, start.month)[1]
-    return start.replace(year=year, day=min(start.day, last_day))
 
 
 def protection_expiry(

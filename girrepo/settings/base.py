@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.humanize",
     "django_filters",
+    "rules.apps.AutodiscoverRulesConfig",
     "django_tables2",
     "import_export",
     "mptt",
@@ -43,8 +44,14 @@ INSTALLED_APPS = [
     "brands",
     "varieties",
     "township_products",
+    "accounts",
+    "labels",
     "maps",
     "search",
+    "rest_framework",
+    "rest_framework_gis",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -145,7 +152,26 @@ STATICFILES_FINDERS = [
 GIRREPO_BASEMAP = env.str("GIRREPO_BASEMAP", default="none")  # none | osm | tianditu
 GIRREPO_TIANDITU_KEY = env.str("GIRREPO_TIANDITU_KEY", default="")
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+# Object-level permissions live in one place: labels/rules.py (django-rules).
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="girrepo@localhost")
+EMAIL_BACKEND = env.str(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+
+# Special-label workflow
+# Site checks accept a site this far outside an exact protected area (boundary precision).
+GIRREPO_SITE_TOLERANCE_M = env.float("GIRREPO_SITE_TOLERANCE_M", default=30.0)
+# On-site check due within this many working days of acceptance.
+GIRREPO_ONSITE_WORKING_DAYS = 10
+# Authorizations run this many years (None: until cancelled).
+GIRREPO_AUTHORIZATION_YEARS = env.int("GIRREPO_AUTHORIZATION_YEARS", default=5)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 # Lists never count more rows than this exactly; above it the count is estimated.
@@ -167,3 +193,22 @@ LOGGING = {
 # systems are chosen from a fixed list (regions.coords.CRS) and boundary files
 # are reprojected from integer EPSG codes only, so the warning is answered.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("GIRREPO_ANON_THROTTLE", default="120/min"),
+        "site_check": env.str("GIRREPO_SITE_CHECK_THROTTLE", default="60/min"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "girrepo API",
+    "DESCRIPTION": "Yunnan GI and brand registry",
+    "VERSION": "0.1.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

@@ -1,0 +1,29 @@
+from .applications import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    OnSiteCheck,
+    OnSiteCheckPhoto,
+    ProductionSite,
+)
+from .authorizations import (
+    AnnualReport,
+    Authorization,
+    AuthorizationSerial,
+    ComplianceAction,
+)
+from .calendar import Holiday
+
+__all__ = [
+    "AnnualReport",
+    "Application",
+    "ApplicationDocument",
+    "ApplicationEvent",
+    "Authorization",
+    "AuthorizationSerial",
+    "ComplianceAction",
+    "Holiday",
+    "OnSiteCheck",
+    "OnSiteCheckPhoto",
+    "ProductionSite",
+]
