@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
+from django.contrib.gis.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from girrepo.widgets import OfflineMapWidget
@@ -24,6 +25,8 @@ class ProductionSiteInline(admin.StackedInline):
     model = ProductionSite
     extra = 0
     readonly_fields = ["check_result", "check_details"]
+    # Inlines do not inherit GISModelAdmin.gis_widget.
+    formfield_overrides = {models.GeometryField: {"widget": OfflineMapWidget}}
 
 
 class ApplicationDocumentInline(admin.TabularInline):
