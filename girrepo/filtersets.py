@@ -8,9 +8,11 @@ Public filter vocabulary:
 """
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from regions.choices import RegionLevel
 from regions.models import Region
 
 from .text import query_key
@@ -29,6 +31,15 @@ class BaseFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
 
+    @property
+    def form(self):
+        # Styled when first built (not in __init__: views may still drop filters).
+        form = super().form
+        if not getattr(form, "_girrepo_styled", False):
+            style_filter_form(form)
+            form._girrepo_styled = True
+        return form
+
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         if not value:
@@ -43,6 +54,55 @@ class BaseFilterSet(django_filters.FilterSet):
         return queryset.filter(cond)
 
 
+def style_filter_form(form) -> None:
+    """Bootstrap classes on every widget, so each FilterSet's form looks the same."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select form-select-sm"
+            if isinstance(widget, forms.SelectMultiple):
+                widget.attrs.setdefault("size", min(6, max(3, len(field.choices or []))))
+        else:
+            css = "form-control form-control-sm"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def region_choices() -> list:
+    """Prefectures and their counties, grouped, for the ``region`` select."""
+    rows = Region.objects.filter(
+        level__in=[RegionLevel.PROVINCE, RegionLevel.PREFECTURE, RegionLevel.COUNTY]
+    ).values_list("code", "name", "level", "parent__code")
+    rows = list(rows)
+    choices: list = [("", "---------")]
+    prefectures = [(c, n) for c, n, lvl, _p in rows if lvl == RegionLevel.PREFECTURE]
+    for code, name, lvl, _p in rows:
+        if lvl == RegionLevel.PROVINCE:
+            choices.append((code, name))
+    for pcode, pname in prefectures:
+        counties = [(c, f"　{n}") for c, n, lvl, parent in rows if parent == pcode]
+        choices.append((pname, [(pcode, pname), *counties]))
+    return choices
+
+
+class RegionSelect(forms.Select):
+    """A select of prefectures and counties whose choices load when rendered, so
+    importing a FilterSet never queries the database. Any code (townships too) is
+    still accepted from the URL."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices = []
+
+    def get_context(self, name, value, attrs):
+        if not self.choices:
+            self.choices = region_choices()
+        return super().get_context(name, value, attrs)
+
+
 class RegionHierarchyFilter(django_filters.Filter):
     """Rows linked to the chosen regions or any region below them (MPTT interval)."""
 
@@ -52,7 +112,7 @@ class RegionHierarchyFilter(django_filters.Filter):
         kwargs.setdefault("distinct", True)
         super().__init__(*args, **kwargs)
 
-    field_class = django_filters.filters.forms.CharField
+    field_class = forms.CharField
 
     def filter(self, qs: QuerySet, value) -> QuerySet:
         if value in (None, ""):
@@ -77,10 +137,12 @@ class RegionHierarchyFilter(django_filters.Filter):
 
 
 def region_filter(*fields: str, by: str = "code") -> RegionHierarchyFilter:
-    """``region`` (by code) or ``region_id`` (by id) over the given region FK paths."""
-    label = (
-        _("Region (code, sub-regions included)")
-        if by == "code"
-        else _("Region (id, sub-regions included)")
+    """``region`` (by code: a select in forms) or ``region_id`` (by id: URL and API
+    only, hidden in forms) over the given region FK paths, sub-regions included."""
+    if by == "code":
+        return RegionHierarchyFilter(
+            region_fields=fields, by=by, label=_("Region"), widget=RegionSelect
+        )
+    return RegionHierarchyFilter(
+        region_fields=fields, by=by, label=_("Region (id)"), widget=forms.HiddenInput
     )
-    return RegionHierarchyFilter(region_fields=fields, by=by, label=label)

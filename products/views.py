@@ -3,7 +3,7 @@
 import json
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -114,7 +114,17 @@ class GIProductListView(ObjectListView):
 
 
 class GIProductDetailView(ObjectDetailView):
-    queryset = GIProduct.objects.select_related("category").defer(*HEAVY_FIELDS)
+    # The counts let the page skip the queries for links that do not exist.
+    # Marks and 一乡一品 records live in apps further right: they are reached
+    # through their reverse relations, never imported.
+    queryset = (
+        GIProduct.objects.select_related("category")
+        .defer(*HEAVY_FIELDS)
+        .annotate(
+            mark_count=Count("marks", distinct=True),
+            township_product_count=Count("township_products", distinct=True),
+        )
+    )
     template_name = "products/product_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -132,7 +142,38 @@ class GIProductDetailView(ObjectDetailView):
         ctx["authority_full_name"] = AUTHORITY_FULL_NAMES.get(product.authority, "")
         ctx["register_list_url"] = REGISTER_URLS[product.register]
         ctx["map"] = _area_map(product)
+        ctx.update(_related_records(product))
         return ctx
+
+
+def _related_records(product: GIProduct) -> dict:
+    """GI marks, 一乡一品 records and, through those, plant varieties linked to the product."""
+    marks = []
+    if product.mark_count:
+        marks = list(product.marks.only("id", "name", "mark_type", "registration_number", "status"))
+    township_products = []
+    if product.township_product_count:
+        township_products = list(
+            product.township_products.select_related("township__parent", "variety").only(
+                "id",
+                "product_name",
+                "gi_product",
+                "is_demo",
+                "township__code",
+                "township__name",
+                "township__parent__code",
+                "township__parent__name",
+                "variety__id",
+                "variety__denomination",
+                "variety__species_zh",
+            )
+        )
+    varieties = {tp.variety.pk: tp.variety for tp in township_products if tp.variety}
+    return {
+        "related_marks": marks,
+        "township_products": township_products,
+        "related_varieties": sorted(varieties.values(), key=lambda v: v.denomination),
+    }
 
 
 REGISTER_URLS = {

@@ -281,7 +281,8 @@ class TestList:
         assert "unverified" in html
 
     def test_list_query_count(self, client, facts, django_assert_max_num_queries):
-        with django_assert_max_num_queries(6) as queries:
+        # 7: the page, its filters (categories, the region select) and the rows.
+        with django_assert_max_num_queries(7) as queries:
             resp = client.get(LIST, **EN)
         assert len(names_in(resp.content.decode(), facts)) == 16
         # Neither the product areas nor the region boundaries are fetched for a list.
