@@ -65,7 +65,9 @@ def style_filter_form(form) -> None:
         elif isinstance(widget, forms.Select | forms.SelectMultiple):
             css = "form-select form-select-sm"
             if isinstance(widget, forms.SelectMultiple):
-                widget.attrs.setdefault("size", min(6, max(3, len(field.choices or []))))
+                # Counting a model field's choices would cost a query per page view.
+                n = 6 if hasattr(field, "queryset") else len(field.choices or [])
+                widget.attrs.setdefault("size", min(6, max(3, n)))
         else:
             css = "form-control form-control-sm"
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
