@@ -20,7 +20,9 @@ def names(q):
     return {str(getattr(r, "name", "") or r) for g in search_all(q=q) for r in g.results}
 
 
-@pytest.mark.parametrize("q", ["puer", "普洱", "Pu'er tea", "pu'er cha", "pǔ'ěr chá", "pu3er3", "puercha"])
+@pytest.mark.parametrize(
+    "q", ["puer", "普洱", "Pu'er tea", "pu'er cha", "pǔ'ěr chá", "pu3er3", "puercha"]
+)
 def test_puer_tea_is_found(facts, q):
     assert "普洱茶" in names(q)
 
@@ -31,9 +33,7 @@ def test_small_typo_and_partial_word(facts):
 
 
 def test_marks_varieties_and_regions_in_one_search(facts):
-    found = {
-        str(g.label): [str(r) for r in g.results] for g in search_all(q="文山三七")
-    }
+    found = {str(g.label): [str(r) for r in g.results] for g in search_all(q="文山三七")}
     assert len(found) >= 2  # the GI product and the marks
     assert any("紫娟" in str(r) for g in search_all(q="zijuan") for r in g.results)
     assert any("禄丰市" in str(r) for g in search_all(q="lufeng") for r in g.results)
