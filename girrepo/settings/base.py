@@ -170,6 +170,10 @@ EMAIL_BACKEND = env.str(
 GIRREPO_SITE_TOLERANCE_M = env.float("GIRREPO_SITE_TOLERANCE_M", default=30.0)
 # On-site check due within this many working days of acceptance.
 GIRREPO_ONSITE_WORKING_DAYS = 10
+# Absolute origin printed in QR codes and certificates; empty = the request's host.
+GIRREPO_PUBLIC_BASE_URL = env.str("GIRREPO_PUBLIC_BASE_URL", default="")
+# The annual usage report for year Y is due by this (month, day) of Y + 1.
+GIRREPO_ANNUAL_REPORT_DUE = (3, 31)
 # Authorizations run this many years (None: until cancelled).
 GIRREPO_AUTHORIZATION_YEARS = env.int("GIRREPO_AUTHORIZATION_YEARS", default=5)
 
