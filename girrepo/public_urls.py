@@ -6,4 +6,5 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("welcome/", views.after_login, name="after_login"),
 ]

@@ -46,6 +46,13 @@ def _status_in(*statuses):
 
 is_editable = _status_in(*EDITABLE_STATUSES)
 
+
+@rules.predicate
+def acts_for_producer(user, producer) -> bool:
+    return producer is not None and producer.pk in user_producer_ids(user=user)
+
+
+rules.add_perm("labels.create_application", acts_for_producer)
 rules.add_perm("labels.view_application", is_applicant | is_staff_in_scope)
 rules.add_perm("labels.edit_application", is_applicant & is_editable)
 rules.add_perm("labels.submit_application", is_applicant & is_editable)

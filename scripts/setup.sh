@@ -88,6 +88,7 @@ $PY manage.py load_variety_facts
 # Demo data: fictional, flagged is_demo and named "(demo)".
 $PY manage.py seed_demo
 $PY manage.py seed_demo_producers
+$PY manage.py seed_demo_accounts
 $PY manage.py seed_brand_demo
 $PY manage.py seed_township_products_demo
 say "set-up complete"

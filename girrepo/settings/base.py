@@ -153,7 +153,7 @@ GIRREPO_BASEMAP = env.str("GIRREPO_BASEMAP", default="none")  # none | osm | tia
 GIRREPO_TIANDITU_KEY = env.str("GIRREPO_TIANDITU_KEY", default="")
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "after_login"
 LOGOUT_REDIRECT_URL = "home"
 # Object-level permissions live in one place: labels/rules.py (django-rules).
 AUTHENTICATION_BACKENDS = [

@@ -1,0 +1,1 @@
+"""Views of the special-label workflow: portal, workbench (public verification elsewhere)."""
