@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ApplicationKind(models.TextChoices):
@@ -83,10 +84,11 @@ REQUIRED_DOCUMENTS = (
 
 
 class AuthorizationStatus(models.TextChoices):
-    VALID = "valid", _("Valid")
-    SUSPENDED = "suspended", _("Suspended")
-    CANCELLED = "cancelled", _("Cancelled")
-    EXPIRED = "expired", _("Expired")
+    # Contexts: the same English words mean other things for marks and dates.
+    VALID = "valid", pgettext_lazy("authorization status", "Valid")
+    SUSPENDED = "suspended", pgettext_lazy("authorization status", "Suspended")
+    CANCELLED = "cancelled", pgettext_lazy("authorization status", "Cancelled")
+    EXPIRED = "expired", pgettext_lazy("authorization status", "Expired")
 
 
 class ComplianceStep(models.TextChoices):
@@ -94,8 +96,8 @@ class ComplianceStep(models.TextChoices):
 
     ABNORMAL_LISTED = "abnormal_listed", _("Placed on the abnormal-use list")
     RECTIFICATION = "rectification", _("Rectification ordered")
-    SUSPENDED = "suspended", _("Suspended")
-    CANCELLED = "cancelled", _("Cancelled")
+    SUSPENDED = "suspended", pgettext_lazy("authorization status", "Suspended")
+    CANCELLED = "cancelled", pgettext_lazy("authorization status", "Cancelled")
     RESTORED = "restored", _("Restored to normal")
 
 

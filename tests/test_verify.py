@@ -206,7 +206,7 @@ class TestVerifyForm:
 
     @pytest.mark.parametrize("typed", ["hello", "YN-GI-26-1", "12345", "YN-GI-2026-000001"])
     def test_malformed_input_gets_a_form_error(self, client, typed):
-        response = client.get(VERIFY, {"q": typed})
+        response = client.get(VERIFY, {"q": typed}, HTTP_ACCEPT_LANGUAGE="en")
         html = response.content.decode()
         assert response.status_code == 400
         assert "data-form-error" in html
@@ -529,7 +529,7 @@ class TestVerifyInBrowser:
     def test_map_draws_offline_and_the_form_finds_the_producer(self, page, app_server, committed):
         page.goto(app_server.url + VERIFY)
         page.locator("#id_q").fill(committed.credit_code.lower())
-        page.get_by_role("button", name=re.compile("Verify|核验")).click()
+        page.get_by_role("button", name=re.compile("Verify|核验|查验")).click()
         page.get_by_role("link", name=committed.number).click()
         expect(page).to_have_url(app_server.url + committed.get_absolute_url())
         expect(page.locator("[data-status]")).to_have_attribute("data-status", "valid")

@@ -342,13 +342,13 @@ class ApplicationEvent(models.Model):
         max_length=40,
     )
     from_status = models.CharField(
-        verbose_name=_("from"),
+        verbose_name=_("from status"),
         max_length=20,
         choices=ApplicationStatus.choices,
         blank=True,
     )
     to_status = models.CharField(
-        verbose_name=_("to"),
+        verbose_name=_("to status"),
         max_length=20,
         choices=ApplicationStatus.choices,
         blank=True,

@@ -46,7 +46,7 @@ class Authorization(ChangeLoggedModel):
         verbose_name=_("authorization number"),
         max_length=20,
         unique=True,
-        help_text=_("YN-GI-<year>-<serial>, gapless per year."),
+        help_text=_("YN-GI-YYYY-NNNNN: year and serial, gapless per year."),
     )
     year = models.PositiveSmallIntegerField(
         verbose_name=_("year"),
