@@ -1,0 +1,223 @@
+"""Bulk screening of 1,000,000 sites: file in, report out, against its baselines in one run.
+
+    .venv/bin/python bench/bench_screening.py [--sites 1000000] [--naive-sample 50000]
+
+1. A GeoPackage of ``--sites`` seeded random points over Yunnan's extent is written
+   once (numpy → CSV → ogr2ogr; not timed) under ``/tmp/girrepo-bench/``.
+2. ``screen_file`` end to end against every protected area: ogr2ogr streams the
+   file into PostgreSQL, the sites are ordered and BRIN-indexed, one statement
+   checks them and writes the CSV report. Its phases are reported.
+3. The raw set-based SQL floor: the same file loaded the same way, then only the
+   point-in-polygon work (every protected-area part and every county against the
+   sites, joins driven from the polygons, counted, nothing written); and, for the
+   record, the planner's default join order for the same question (capped).
+4. A naive shapely loop: the GeoPackage read with sqlite3, each point tested
+   against every product area and every county (prepared geometries, bounding-box
+   prefilter), the CSV written with ``csv``. Run on ``--naive-sample`` points and
+   scaled linearly to ``--sites`` (it is linear: no index, no batching).
+
+Targets (issue 4): end to end ≤ 5 s; ≥ 4× faster than the naive loop; the check
+within 1.5× of the SQL floor. Run on a quiet machine: other load on the two cores
+slows every phase (the load average is printed).
+"""
+
+import argparse
+import csv
+import os
+import sqlite3
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _django import setup  # noqa: E402
+
+setup()
+
+from django.db import connection, transaction  # noqa: E402
+
+from labels import screening  # noqa: E402
+from labels.screening.load import inspect_source, load_file  # noqa: E402
+from products.models import GIProduct  # noqa: E402
+from regions.coords import YUNNAN_EXTENT  # noqa: E402
+
+CACHE = Path(tempfile.gettempdir()) / "girrepo-bench"
+
+
+def sites_file(n: int, seed: int = 42) -> Path:
+    path = CACHE / f"sites_{n}_{seed}.gpkg"
+    if path.exists():
+        return path
+    CACHE.mkdir(exist_ok=True)
+    rng = np.random.default_rng(seed)
+    xmin, ymin, xmax, ymax = YUNNAN_EXTENT
+    xy = np.column_stack([rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)])
+    text = CACHE / f"sites_{n}_{seed}.csv"
+    with text.open("w") as f:
+        f.write("site_id,lon,lat\n")
+        for i, (x, y) in enumerate(xy, start=1):
+            f.write(f"S{i},{x:.6f},{y:.6f}\n")
+    subprocess.run(
+        ["ogr2ogr", "-f", "GPKG", str(path), str(text), "-nln", "sites", "-a_srs", "EPSG:4326"]
+        + ["-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat"]
+        + ["-oo", "KEEP_GEOM_COLUMNS=NO", "-lco", "SPATIAL_INDEX=NO", "-gt", "65536"],
+        check=True,
+    )
+    text.unlink()
+    return path
+
+
+def end_to_end(path: Path, out: Path) -> dict:
+    t0 = time.perf_counter()
+    _, summary = screening.screen_file(
+        path=path, crs=None, output_format="csv", output=out, id_field="site_id"
+    )
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "phases": summary.seconds, "rows": summary.rows}
+
+
+FLOOR_SQL = """
+SELECT
+  (SELECT count(*) FROM products_protectedareapart p
+   CROSS JOIN LATERAL (SELECT 1 FROM {site} s WHERE ST_Covers(p.geom, s.geom) OFFSET 0) x),
+  (SELECT count(*) FROM regions_region c
+   CROSS JOIN LATERAL (SELECT 1 FROM {site} s WHERE ST_Covers(c.geom, s.geom) OFFSET 0) x
+   WHERE c.level = 'county')
+"""
+DEFAULT_SQL = """
+SELECT
+  (SELECT count(*) FROM {site} s JOIN products_protectedareapart p ON ST_Covers(p.geom, s.geom)),
+  (SELECT count(*) FROM {site} s JOIN regions_region c
+     ON c.level = 'county' AND ST_Covers(c.geom, s.geom))
+"""
+
+
+def sql_floor(path: Path, default_cap_s: int) -> dict:
+    """Load exactly as screen_file does, then time the bare check, polygons first."""
+    out = {}
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL jit = off")
+        cur.execute("SET LOCAL work_mem = '256MB'")
+        src, site = "bench_src", "bench_site"
+        _, has_srs = inspect_source(str(path), None, "site_id")
+        load_file(cur, str(path), "sites", "site_id", None, has_srs, src)
+        cur.execute(screening.SITE_TABLE_SQL.format(site=site, src=src))
+        cur.execute(f"CREATE INDEX ON {site} USING brin (geom) WITH (pages_per_range = 4)")
+        cur.execute(f"ANALYZE {site}")
+        for label, sql in (("floor", FLOOR_SQL), ("floor (again)", FLOOR_SQL)):
+            t0 = time.perf_counter()
+            cur.execute(sql.format(site=site))
+            out[label] = (time.perf_counter() - t0, cur.fetchone())
+        cur.execute(f"SET LOCAL statement_timeout = '{default_cap_s}s'")
+        t0 = time.perf_counter()
+        try:
+            cur.execute("SAVEPOINT planner_default")
+            cur.execute(DEFAULT_SQL.format(site=site))
+            out["planner default"] = (time.perf_counter() - t0, cur.fetchone())
+        except Exception:  # noqa: BLE001 - the cap was reached
+            cur.execute("ROLLBACK TO SAVEPOINT planner_default")
+            out["planner default"] = (None, f"> {default_cap_s} s (cancelled)")
+        transaction.set_rollback(True)
+    return out
+
+
+def gpkg_points(path: Path, limit: int):
+    """(site_id, x, y) straight from the GeoPackage blobs (header + little/big WKB point)."""
+    envelope = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+    db = sqlite3.connect(path)
+    for site_id, blob in db.execute("SELECT site_id, geom FROM sites LIMIT ?", (limit,)):
+        flags = blob[3]
+        wkb = blob[8 + envelope[(flags >> 1) & 7] :]
+        order = "<" if wkb[0] == 1 else ">"
+        x, y = struct.unpack_from(order + "dd", wkb, 5)
+        yield site_id, x, y
+    db.close()
+
+
+def naive(path: Path, sample: int, out: Path) -> dict:
+    import shapely
+    from shapely.prepared import prep
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT name, area_precision, ST_AsBinary(area_geom) FROM products_giproduct "
+            "WHERE area_geom IS NOT NULL ORDER BY id"
+        )
+        areas = [(n, p, prep(shapely.from_wkb(bytes(g)))) for n, p, g in cur.fetchall()]
+        cur.execute(
+            "SELECT code, name, ST_AsBinary(geom) FROM regions_region "
+            "WHERE level = 'county' AND geom IS NOT NULL ORDER BY code"
+        )
+        counties = []
+        for code, name, g in cur.fetchall():
+            geom = shapely.from_wkb(bytes(g))
+            counties.append((code, name, geom.bounds, prep(geom)))
+    t0 = time.perf_counter()
+    rows = 0
+    with out.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["result", "site_id", "product", "county_code", "county"])
+        for site_id, x, y in gpkg_points(path, sample):
+            pt = shapely.Point(x, y)
+            county = ("", "")
+            for code, name, (bx0, by0, bx1, by1), shape in counties:
+                if bx0 <= x <= bx1 and by0 <= y <= by1 and shape.contains(pt):
+                    county = (code, name)
+                    break
+            hits = [(n, p) for n, p, shape in areas if shape.contains(pt)]
+            for name, precision in hits or [("", None)]:
+                result = "pass" if precision == "exact" else "manual" if precision else "fail"
+                writer.writerow([result, site_id, name, *county])
+                rows += 1
+    return {"seconds": time.perf_counter() - t0, "sites": sample, "rows": rows}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sites", type=int, default=1_000_000)
+    parser.add_argument("--naive-sample", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=3, help="end-to-end runs (best kept)")
+    parser.add_argument("--default-cap", type=int, default=120, help="seconds")
+    args = parser.parse_args()
+    if not GIProduct.objects.filter(area_geom__isnull=False).exists():
+        sys.exit("no mapped protected areas: run manage.py load_gi_facts first")
+    path = sites_file(args.sites)
+    print(f"{args.sites:,} sites in {path} ({path.stat().st_size / 1e6:.0f} MB)")
+    report = CACHE / "report.csv"
+    runs = [end_to_end(path, report) for _ in range(args.runs)]
+    best = min(runs, key=lambda r: r["seconds"])
+    floor = sql_floor(path, args.default_cap)
+    sample = naive(path, min(args.naive_sample, args.sites), CACHE / "naive.csv")
+    naive_s = sample["seconds"] * args.sites / sample["sites"]
+    floor_s = min(v[0] for k, v in floor.items() if k.startswith("floor"))
+    check = best["phases"]["check"]
+    load = os.getloadavg()
+    print(f"\nload average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (2 cores)")
+    print("| measurement | seconds | notes |\n| --- | ---: | --- |")
+    phases = ", ".join(f"{k} {v:.2f}" for k, v in best["phases"].items() if k != "total")
+    print(
+        f"| screen_file end to end (best of {args.runs}) | {best['seconds']:.2f} | {phases}; "
+        f"{best['rows']:,} report rows |"
+    )
+    print("|   all runs | " + " / ".join(f"{r['seconds']:.2f}" for r in runs) + " | |")
+    for label, (seconds, counts) in floor.items():
+        shown = f"{seconds:.2f}" if seconds is not None else "—"
+        print(f"| raw SQL, {label} | {shown} | hits (parts, counties): {counts} |")
+    print(
+        f"| naive shapely loop, {sample['sites']:,} sites | {sample['seconds']:.2f} | "
+        f"{sample['rows']:,} rows |"
+    )
+    print(f"| naive shapely loop, scaled to {args.sites:,} | {naive_s:.1f} | linear |")
+    print(f"\nend to end: {best['seconds']:.2f} s (target ≤ 5 s)")
+    print(f"vs naive loop: {naive_s / best['seconds']:.1f}× faster (target ≥ 4×)")
+    print(f"check phase vs SQL floor: {check / floor_s:.2f}× (target ≤ 1.5×)")
+    print(f"end to end vs SQL floor: {best['seconds'] / floor_s:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
