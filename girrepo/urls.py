@@ -16,5 +16,6 @@ urlpatterns = [
     path("marks/", include("brands.urls")),
     path("varieties/", include("varieties.urls")),
     path("one-township-one-product/", include("township_products.urls")),
+    path("map/", include("maps.urls")),
     path("", include("labels.urls")),
 ]

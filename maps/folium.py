@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
+from folium.elements import JSCSSMixin
 from folium.map import FitBounds
 from folium.template import Template
 from folium.utilities import JsCode
@@ -182,3 +183,107 @@ def render_map(m: folium.Map) -> MapParts:
         html=mark_safe(figure.html.render()),
         script=mark_safe(figure.script.render()),
     )
+
+
+# --- Plugins and page scripts, from our static files ----------------------------
+
+
+def local_assets(
+    element: JSCSSMixin,
+    *,
+    js: tuple[tuple[str, str], ...] = (),
+    css: tuple[tuple[str, str], ...] = (),
+) -> JSCSSMixin:
+    """Point a folium plugin at our static files instead of its CDN defaults.
+
+    ``js`` and ``css`` are ``(name, static path)`` pairs; they replace the
+    plugin's lists on this instance only.
+    """
+    element.default_js = [(name, static(path)) for name, path in js]
+    element.default_css = [(name, static(path)) for name, path in css]
+    return element
+
+
+class StaticAssets(JSCSSMixin, MacroElement):
+    """Links static JS and CSS files into the map's header; draws nothing itself."""
+
+    _template = Template("")
+
+    def __init__(
+        self,
+        *,
+        js: tuple[tuple[str, str], ...] = (),
+        css: tuple[tuple[str, str], ...] = (),
+    ):
+        super().__init__()
+        self._name = "StaticAssets"
+        local_assets(self, js=js, css=css)
+
+
+MARKERCLUSTER_ASSETS = {
+    "js": (("markercluster", "vendor/leaflet-markercluster/leaflet.markercluster.js"),),
+    "css": (
+        ("markercluster_css", "vendor/leaflet-markercluster/MarkerCluster.css"),
+        ("markercluster_default_css", "vendor/leaflet-markercluster/MarkerCluster.Default.css"),
+    ),
+}
+VECTORGRID_ASSETS = {
+    "js": (("vectorgrid", "vendor/leaflet-vectorgrid/Leaflet.VectorGrid.bundled.min.js"),),
+}
+
+
+class FullscreenControl(JSCSSMixin, MacroElement):
+    """A full-screen button (leaflet.fullscreen 5, served locally).
+
+    folium's ``plugins.Fullscreen`` calls ``L.control.fullscreen``, which that
+    version no longer defines; it exports the ``L.Control.FullScreen`` class.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            new L.Control.FullScreen({{ this.options|tojson }}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+    default_js = [("fullscreen", "vendor/leaflet-fullscreen/Control.FullScreen.umd.js")]
+    default_css = [("fullscreen_css", "vendor/leaflet-fullscreen/Control.FullScreen.css")]
+
+    def __init__(self, **options: Any):
+        super().__init__()
+        self._name = "FullscreenControl"
+        self.options = options
+        local_assets(self, js=tuple(type(self).default_js), css=tuple(type(self).default_css))
+
+
+def locate_control(**options: Any) -> MacroElement:
+    """folium's ``LocateControl`` (leaflet.locatecontrol), linked to our static copy."""
+    from folium.plugins import LocateControl
+
+    return local_assets(
+        LocateControl(**options),
+        js=(("locate", "vendor/leaflet-locatecontrol/L.Control.Locate.min.js"),),
+        css=(("locate_css", "vendor/leaflet-locatecontrol/L.Control.Locate.min.css"),),
+    )
+
+
+class PageScript(MacroElement):
+    """Calls ``function(map, config)`` once the map exists; the config is read from
+    the page's ``json_script`` element ``config_id`` (Django escapes it there)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this.function }}(
+                {{ this._parent.get_name() }},
+                JSON.parse(document.getElementById({{ this.config_id|tojson }}).textContent)
+            );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, function: str, config_id: str):
+        super().__init__()
+        self._name = "PageScript"
+        self.function = function
+        self.config_id = config_id

@@ -81,6 +81,7 @@ $PY manage.py migrate --noinput -v0
 $PY manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
 say "loading Yunnan regions and fixtures"
 $PY manage.py load_regions
+$PY manage.py build_map_shapes --missing
 # Real, sourced facts (fixtures/SOURCES.md); each command is idempotent.
 $PY manage.py load_gi_facts
 $PY manage.py load_brand_facts

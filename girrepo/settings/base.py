@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers cached map tiles and points before sessions, auth and CSRF run.
+    "maps.middleware.MapDataCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,6 +68,17 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Map tiles and point layers, keyed by data version (see maps/caching.py).
+    "maps": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "girrepo-maps",
+        "TIMEOUT": 86400,
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
+}
 
 ROOT_URLCONF = "girrepo.urls"
 WSGI_APPLICATION = "girrepo.wsgi.application"

@@ -1,0 +1,629 @@
+"""The public map's data: the shared-border mesh, vector tiles, points, search, the page.
+
+Tiles are checked at the byte level: an MVT stores its string values as UTF-8,
+so a product's name is in the tile exactly when the product is drawn there.
+"""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.db import connection
+from django.urls import NoReverseMatch, include, path, reverse
+
+from girrepo.urls import urlpatterns as site_urlpatterns
+from girrepo.validators import make_credit_code
+from labels.models import Application, Authorization
+from maps import caching
+from maps.bands import BANDS
+from maps.models import AreaShape, RegionShape
+from maps.services import map_mesh_rebuild
+from producers.models import Producer
+from producers.services import producer_save
+from products.models import Category, GIProduct
+from products.services import product_save, product_set_area
+from regions.models import Region
+from township_products.models import TownshipProduct
+
+pytestmark = pytest.mark.django_db
+
+# Used only until the lead mounts maps.urls at /map/ in girrepo/urls.py.
+urlpatterns = [path("map/", include("maps.urls")), *site_urlpatterns]
+
+XUANWEI = "530381"  # 宣威市, 曲靖市
+LULIANG = "530322"  # 陆良县, 曲靖市
+LUFENG = "532302"  # 禄丰市, 楚雄州
+# The tiles holding the label points of 宣威市 (zoom 8) and 陆良县 (zoom 9).
+XUANWEI_TILE = (8, 202, 108)
+LULIANG_TILE = (9, 403, 219)
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
+    import math
+
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return z, x, y
+
+
+# --- fixtures shared with the browser tests ------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def map_urls(settings):
+    """Mount maps.urls at /map/ if the site's URLconf does not yet."""
+    try:
+        reverse("maps:public_map")
+    except NoReverseMatch:
+        settings.ROOT_URLCONF = __name__
+
+
+@pytest.fixture(scope="session")
+def map_mesh(django_db_setup, django_db_blocker):
+    """The region mesh in the test database (built when the regions were loaded)."""
+    with django_db_blocker.unblock():
+        if not RegionShape.objects.exists():
+            map_mesh_rebuild()
+
+
+@pytest.fixture(autouse=True)
+def fresh_map_caches(map_mesh, settings):
+    # Versions change inside the test transaction here, which never commits,
+    # so no notification would reach the watcher: read the table instead.
+    settings.GIRREPO_MAP_VERSION_WATCH = False
+    caching.map_cache().clear()
+    caching._area_shapes_checked.clear()
+    yield
+    caching.map_cache().clear()
+    caching._area_shapes_checked.clear()
+
+
+def fire_deferred_triggers() -> None:
+    """Data versions are bumped at commit; a test transaction never commits, so
+    ask PostgreSQL to run the deferred triggers now."""
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def region(code: str) -> Region:
+    return Region.objects.get(code=code)
+
+
+def make_category(slug: str, name: str) -> Category:
+    return Category.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+
+
+def make_product(name: str, category: Category, units: list[Region]) -> GIProduct:
+    product = product_save(
+        product=GIProduct(
+            name=name, register="gi_product", authority="aqsiq", category=category, is_demo=True
+        )
+    )
+    return product_set_area(product=product, units=units, area_text="", unmatched=[])
+
+
+def make_authorized_producer(
+    name: str, stem: str, lon: float, lat: float, product: GIProduct, *, status="valid"
+) -> Producer:
+    producer = producer_save(
+        producer=Producer(
+            name=name, credit_code=make_credit_code(stem), kind="enterprise", is_demo=True
+        ),
+        longitude=lon,
+        latitude=lat,
+    )
+    application = Application.objects.create(
+        producer=producer, product=product, county=producer.county, status="approved"
+    )
+    serial = Authorization.objects.filter(year=2099).count() + 1
+    Authorization.objects.create(
+        number=f"YN-GI-2099-{serial:05d}",
+        year=2099,
+        serial=serial,
+        application=application,
+        producer=producer,
+        product=product,
+        credit_code=producer.credit_code,
+        gi_name=product.name,
+        valid_from=dt.date(2024, 1, 1),
+        status=status,
+    )
+    return producer
+
+
+def township_in(county_code: str) -> Region:
+    return Region.objects.filter(parent__code=county_code, level="township").order_by("code")[0]
+
+
+def get(client, url, **headers):
+    return client.get(url, **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()})
+
+
+def tile_url(layers: str, z: int, x: int, y: int, query: str = "") -> str:
+    url = reverse("maps:tile", kwargs={"z": z, "x": x, "y": y})
+    return f"{url}?layers={layers}" + (f"&{query}" if query else "")
+
+
+# --- the mesh --------------------------------------------------------------------------
+
+
+def _areas(band: int) -> dict:
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT level, count(*), sum(ST_Area(geom)), ST_Area(ST_Union(geom))
+            FROM maps_regionshape WHERE band = %s GROUP BY level
+            """,
+            [band],
+        )
+        return {level: (n, total, union) for level, n, total, union in cur.fetchall()}
+
+
+@pytest.mark.parametrize("band", [BANDS[0], 8, BANDS[-1]])
+def test_simplified_counties_tile_the_province_without_gaps_or_overlaps(band):
+    areas = _areas(band)
+    counties, total, union = areas["county"]
+    assert counties == Region.objects.filter(level="county", geom__isnull=False).count()
+    # No overlaps: the parts add up to their union.
+    assert total == pytest.approx(union, rel=1e-9)
+    # No gaps: the union is the province shape, which has no holes.
+    _n, province_area, _u = areas["province"]
+    assert union == pytest.approx(province_area, rel=1e-9)
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT count(*) FROM (
+                SELECT (ST_DumpRings((ST_Dump(geom)).geom)).path AS path
+                FROM maps_regionshape WHERE band = %s AND level = 'province'
+            ) AS rings WHERE path[1] > 0
+            """,
+            [band],
+        )
+        assert cur.fetchone()[0] == 0
+
+
+def test_prefecture_shapes_are_exactly_their_counties():
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT max(abs(ST_Area(p.geom) - c.area) / ST_Area(p.geom))
+            FROM maps_regionshape p
+            JOIN (
+                SELECT r.parent_id, s.band, sum(ST_Area(s.geom)) AS area
+                FROM maps_regionshape s JOIN regions_region r ON r.id = s.region_id
+                WHERE s.level = 'county' GROUP BY r.parent_id, s.band
+            ) c ON c.parent_id = p.region_id AND c.band = p.band
+            WHERE p.level = 'prefecture'
+            """
+        )
+        assert cur.fetchone()[0] < 1e-9
+
+
+def test_low_zoom_bands_are_much_lighter():
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT band, sum(ST_NPoints(geom)) FROM maps_regionshape "
+            "WHERE level = 'county' GROUP BY band ORDER BY band"
+        )
+        vertices = dict(cur.fetchall())
+    assert vertices[BANDS[0]] * 10 < vertices[BANDS[-1]]
+    assert list(vertices.values()) == sorted(vertices.values())
+
+
+def test_boundary_change_rebuilds_the_mesh_after_commit(django_capture_on_commit_callbacks):
+    from regions.signals import boundaries_changed
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        boundaries_changed.send(sender=Region, codes=[XUANWEI])
+    assert [cb.__name__ for cb in callbacks] == ["map_mesh_rebuild"]
+
+
+# --- tiles -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ham(db):
+    category = make_category("map-test-meat", "地图测试肉制品")
+    return make_product("地图测试火腿 (demo)", category, [region(XUANWEI)])
+
+
+def test_county_tile_carries_names_and_cache_headers(client):
+    response = get(client, tile_url("counties", *XUANWEI_TILE))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    assert "宣威市".encode() in response.content
+    assert re.fullmatch(r'W/"counties\.\d+"', response["ETag"])
+    assert response["Cache-Control"] == "public, no-cache"
+    assert "Accept-Encoding" in response["Vary"]
+
+
+def test_tile_is_gzipped_when_the_client_accepts_it(client):
+    plain = get(client, tile_url("counties", *XUANWEI_TILE))
+    zipped = get(client, tile_url("counties", *XUANWEI_TILE), accept_encoding="gzip")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert len(zipped.content) < len(plain.content)
+
+
+def test_matching_etag_gives_304(client):
+    first = get(client, tile_url("counties", *XUANWEI_TILE))
+    again = get(client, tile_url("counties", *XUANWEI_TILE), if_none_match=first["ETag"])
+    assert again.status_code == 304
+    assert again["ETag"] == first["ETag"]
+    assert again.content == b""
+
+
+def test_current_version_in_the_url_may_be_cached_for_a_day(client):
+    etag = get(client, tile_url("counties", *XUANWEI_TILE))["ETag"]
+    version = etag.split(".")[1].rstrip('"')
+    fresh = get(client, tile_url("counties", *XUANWEI_TILE, f"v={version}"))
+    stale = get(client, tile_url("counties", *XUANWEI_TILE, "v=0"))
+    assert fresh["Cache-Control"] == "public, max-age=86400"
+    assert stale["Cache-Control"] == "public, no-cache"
+
+
+def test_areas_tile_draws_the_product_where_its_area_is(client, ham):
+    assert ham.name.encode() in get(client, tile_url("areas", *XUANWEI_TILE)).content
+    lufeng = region(LUFENG).label_point
+    assert (
+        ham.name.encode() not in get(client, tile_url("areas", *tile_of(*lufeng.coords, 8))).content
+    )
+    assert AreaShape.objects.filter(product=ham).count() == len(BANDS)
+
+
+def test_area_filters_are_the_product_filterset(client, ham):
+    url = tile_url("areas", *XUANWEI_TILE, "category=map-test-meat")
+    assert ham.name.encode() in get(client, url).content
+    make_category("map-test-tea", "地图测试茶")
+    other = tile_url("areas", *XUANWEI_TILE, "category=map-test-tea")
+    assert ham.name.encode() not in get(client, other).content
+    by_pinyin = tile_url("areas", *XUANWEI_TILE, "q=ditu ceshi huotui")
+    assert ham.name.encode() in get(client, by_pinyin).content
+    elsewhere = tile_url("areas", *XUANWEI_TILE, f"region={LUFENG}")
+    assert ham.name.encode() not in get(client, elsewhere).content
+
+
+def test_invalid_filter_is_a_400_not_a_500(client):
+    response = get(client, tile_url("areas", *XUANWEI_TILE, "category=no-such-category"))
+    assert response.status_code == 400
+    assert "category" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/map/tiles/23/0/0.pbf",
+        "/map/tiles/8/256/0.pbf",
+        "/map/tiles/8/0/256.pbf",
+        "/map/tiles/8/-1/0.pbf",
+        "/map/tiles/8/a/0.pbf",
+        "/map/tiles/8/202.pbf",
+    ],
+)
+def test_bad_tile_address_is_a_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("layers", ["nosuchlayer", "producers", "counties,townships"])
+def test_unknown_tile_layer_is_a_400(client, layers):
+    response = client.get(tile_url(layers, *XUANWEI_TILE))
+    assert response.status_code == 400
+    assert "layers" in response.json()["errors"]
+
+
+def test_one_tile_carries_every_layer_asked_for(client, ham):
+    both = get(client, tile_url("counties,areas", *XUANWEI_TILE)).content
+    counties = get(client, tile_url("counties", *XUANWEI_TILE)).content
+    areas = get(client, tile_url("areas", *XUANWEI_TILE)).content
+    # An MVT is its layers one after another (features in either order).
+    assert len(both) == len(counties) + len(areas)
+    assert both.index(b"counties") < both.index(b"areas")
+    everything = get(client, reverse("maps:tile", kwargs={"z": 8, "x": 202, "y": 108}))
+    assert ham.name.encode() in everything.content and "宣威市".encode() in everything.content
+
+
+def test_a_filter_reaches_only_the_layers_that_take_it(client, ham):
+    # ``category`` is not a mark filter: unknown there, so ignored (not a 400).
+    response = get(client, tile_url("counties,marks", *XUANWEI_TILE, "category=no-such"))
+    assert response.status_code == 200
+    filtered = get(client, tile_url("counties,areas", *XUANWEI_TILE, "category=no-such"))
+    assert filtered.status_code == 400
+
+
+def test_an_edit_changes_etag_and_content(client, ham):
+    url = tile_url("areas", *XUANWEI_TILE)
+    first = get(client, url)
+    assert ham.name.encode() in first.content
+    ham.name = "地图测试改名火腿 (demo)"
+    ham.save()
+    fire_deferred_triggers()
+    second = get(client, url, if_none_match=first["ETag"])
+    assert second.status_code == 200
+    assert second["ETag"] != first["ETag"]
+    assert "地图测试改名火腿".encode() in second.content
+
+
+def test_an_edit_elsewhere_keeps_the_outline_etag(client, ham):
+    first = get(client, tile_url("counties", *XUANWEI_TILE))
+    ham.name = "地图测试又改名火腿 (demo)"
+    ham.save()
+    fire_deferred_triggers()
+    again = get(client, tile_url("counties", *XUANWEI_TILE), if_none_match=first["ETag"])
+    assert again.status_code == 304
+
+
+def test_recomputed_area_moves_the_shapes(client, ham):
+    assert ham.name.encode() in get(client, tile_url("areas", *XUANWEI_TILE)).content
+    product_set_area(product=ham, units=[region(LULIANG)], area_text="", unmatched=[])
+    fire_deferred_triggers()
+    assert ham.name.encode() in get(client, tile_url("areas", *LULIANG_TILE)).content
+    assert ham.name.encode() not in get(client, tile_url("areas", *XUANWEI_TILE)).content
+
+
+def test_approximate_area_is_flagged_in_the_tile(client):
+    category = make_category("map-test-pig", "地图测试畜禽")
+    pig = make_product("地图测试猪 (demo)", category, [township_in(LULIANG)])
+    assert pig.area_precision == "approximate"
+    body = get(client, tile_url("areas", *LULIANG_TILE)).content
+    assert pig.name.encode() in body
+    assert b"approximate" in body
+
+
+def test_mark_origin_regions_are_drawn_and_filtered(client):
+    from brands.models import GIMark
+
+    mark = GIMark.objects.create(
+        name="地图测试商标 (demo)", mark_type="certification", is_demo=True
+    )
+    mark.origin_regions.set([region(XUANWEI)])
+    assert mark.name.encode() in get(client, tile_url("marks", *XUANWEI_TILE)).content
+    url = tile_url("marks", *XUANWEI_TILE, f"region={LUFENG}")
+    assert mark.name.encode() not in get(client, url).content
+
+
+def test_cached_tile_is_served_by_the_middleware_with_one_query(
+    client, settings, django_assert_num_queries
+):
+    settings.MIDDLEWARE = [
+        settings.MIDDLEWARE[0],
+        "maps.middleware.MapDataCacheMiddleware",
+        *settings.MIDDLEWARE[1:],
+    ]
+    first = get(client, tile_url("counties", *XUANWEI_TILE))
+    with django_assert_num_queries(1):  # the data version, nothing else
+        again = get(client, tile_url("counties", *XUANWEI_TILE))
+    assert again.content == first.content
+    settings.GIRREPO_MAP_VERSION_WATCH = True  # versions from notifications: no query at all
+    get(client, tile_url("counties", *XUANWEI_TILE))
+    with django_assert_num_queries(0):
+        third = get(client, tile_url("counties", *XUANWEI_TILE))
+    assert third.content == first.content
+
+
+# --- points ----------------------------------------------------------------------------
+
+
+def points(client, layer: str, query: str = "") -> dict:
+    url = reverse("maps:points", kwargs={"layer": layer})
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    # Rows as dicts of their non-null columns, for readable assertions.
+    data["rows"] = [
+        {k: v for k, v in zip(data["columns"], row, strict=True) if v is not None}
+        for row in data["points"]
+    ]
+    return data
+
+
+def test_producers_layer_shows_only_valid_authorizations(client, ham):
+    lon, lat = region(XUANWEI).label_point.coords
+    valid = make_authorized_producer("地图测试火腿厂 (demo)", "91530381MAP000011", lon, lat, ham)
+    make_authorized_producer(
+        "地图测试注销厂 (demo)", "91530381MAP000022", lon, lat, ham, status="cancelled"
+    )
+    data = points(client, "producers")
+    assert data["complete"] is True
+    assert [row["id"] for row in data["rows"]] == [valid.pk]
+    assert data["rows"][0]["products"] == ham.name
+    assert data["rows"][0]["name"] == valid.name
+    assert points(client, "producers", "category=map-test-meat")["count"] == 1
+    make_category("map-test-tea", "地图测试茶")
+    assert points(client, "producers", "category=map-test-tea")["count"] == 0
+    assert points(client, "producers", "q=ditu ceshi huotui")["count"] == 1  # by product
+
+
+def test_points_are_clustered_by_the_server_above_the_limit(client, settings, ham):
+    lon, lat = region(XUANWEI).label_point.coords
+    for i in range(3):
+        make_authorized_producer(
+            f"地图测试厂{i} (demo)", f"91530381MAP00010{i}", lon + i * 0.01, lat, ham
+        )
+    settings.GIRREPO_MAP_POINT_LIMIT = 2
+    data = points(client, "producers", "z=6")
+    assert data["complete"] is False
+    assert data["points"] == []
+    assert [cell[0] for cell in data["clusters"]] == [3]
+    box = f"{lon - 0.05:.2f},{lat - 0.05:.2f},{lon + 0.05:.2f},{lat + 0.05:.2f}"
+    boxed = points(client, "producers", f"z=14&bbox={box}")
+    assert [cell[0] for cell in boxed["clusters"]] == [1, 1, 1]  # 80 px at zoom 14 is ~760 m
+
+
+def test_township_products_sit_at_their_county_and_say_so(client):
+    township = township_in(LULIANG)
+    record = TownshipProduct.objects.create(
+        township=township, product_name="地图测试一乡一品 (demo)", is_demo=True
+    )
+    row = points(client, "townships")["rows"][0]
+    county_point = region(LULIANG).label_point
+    assert row["id"] == record.pk
+    assert row["approx"] is True
+    assert township.name in row["place"]
+    assert Point(row["lon"], row["lat"]).distance(county_point) < 1e-4
+
+
+@pytest.mark.parametrize("query", ["bbox=1,2,3", "bbox=a,b,c,d", "bbox=10,10,5,5", "z=40"])
+def test_bad_point_queries_are_400(client, query):
+    url = reverse("maps:points", kwargs={"layer": "producers"})
+    assert client.get(f"{url}?{query}").status_code == 400
+
+
+# --- search and the page ---------------------------------------------------------------
+
+
+def test_search_finds_places_by_pinyin_and_products_by_chinese(client, ham):
+    results = client.get(reverse("maps:search"), {"q": "lufeng"}).json()["results"]
+    lufeng = next(r for r in results if r["label"] == "禄丰市")
+    xmin, ymin, xmax, ymax = lufeng["bbox"]
+    assert xmin < region(LUFENG).label_point.x < xmax and ymin < region(LUFENG).label_point.y < ymax
+    results = client.get(reverse("maps:search"), {"q": "地图测试火腿"}).json()["results"]
+    assert results[0]["label"] == ham.name and results[0]["bbox"]
+
+
+def test_search_is_revalidated_by_data_version(client, ham):
+    first = client.get(reverse("maps:search"), {"q": "lufeng"})
+    again = client.get(reverse("maps:search"), {"q": "lufeng"}, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    ham.name = "地图测试新名 (demo)"
+    ham.save()
+    fire_deferred_triggers()
+    after = client.get(
+        reverse("maps:search"), {"q": "地图测试新名"}, HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+    assert after.status_code == 200
+    assert after.json()["results"][0]["label"] == "地图测试新名 (demo)"
+
+
+def test_search_for_a_township_gives_its_county(client):
+    township = township_in(LULIANG)
+    results = client.get(reverse("maps:search"), {"q": township.name}).json()["results"]
+    hit = next(r for r in results if r["label"] == township.name)
+    assert "陆良县" in hit["note"]
+
+
+def test_page_embeds_no_geometry_and_links_only_local_files(client, ham):
+    response = client.get(reverse("maps:public_map"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '"coordinates"' not in html and "MultiPolygon" not in html
+    assert len(response.content) < 60_000
+    sources = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html)
+    assert sources and all(s.startswith("/static/") for s in sources)
+    assert "Leaflet.VectorGrid.bundled.min.js" in html and "leaflet.markercluster.js" in html
+    config = json.loads(
+        re.search(r'<script id="map-config" type="application/json">(.*?)</script>', html).group(1)
+    )
+    assert {layer["name"] for layer in config["layers"]} >= {"counties", "areas", "producers"}
+    assert any(c["slug"] == "map-test-meat" for c in config["categories"])
+
+
+def test_page_passes_filters_to_the_data_urls(client, ham):
+    response = client.get(
+        reverse("maps:public_map"), {"category": "map-test-meat", "q": "x", "junk": "1"}
+    )
+    config = response.context["config"]
+    assert config["tiles"]["query"] == "category=map-test-meat&q=x"
+    urls = {layer["name"]: layer.get("url") for layer in config["layers"]}
+    assert "category=map-test-meat" in urls["producers"] and "junk" not in urls["producers"]
+    assert urls["counties"] is None  # polygon layers share the tile URL
+    assert set(config["versions"]) >= {"regions", "mesh", "products"}
+
+
+def test_page_lists_products_it_cannot_draw(client):
+    category = make_category("map-test-fruit", "地图测试水果")
+    product_save(
+        product=GIProduct(
+            name="地图测试未绘制 (demo)",
+            register="gi_product",
+            authority="aqsiq",
+            category=category,
+            is_demo=True,
+        )
+    )
+    response = client.get(reverse("maps:public_map"))
+    assert [p["name"] for p in response.context["unmapped"]] == ["地图测试未绘制 (demo)"]
+    assert "地图测试未绘制 (demo)" in response.content.decode()
+
+
+def test_popups_get_the_first_product_photo_thumbnail(client, ham):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from products.models import ProductPhoto
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "brown").save(buffer, "JPEG")
+    photo = ProductPhoto(product=ham, caption="ham")
+    photo.set_image(SimpleUploadedFile("ham.jpg", buffer.getvalue(), "image/jpeg"))
+    photo.save()
+    body = get(client, tile_url("areas", *XUANWEI_TILE)).content
+    assert photo.thumbnail.name.encode() in body
+    record = TownshipProduct.objects.create(
+        township=township_in(XUANWEI), product_name="地图测试火腿乡 (demo)", gi_product=ham
+    )
+    row = next(r for r in points(client, "townships")["rows"] if r["id"] == record.pk)
+    assert row["thumb"] == photo.thumbnail.name
+
+
+def test_basemap_follows_the_setting_and_stays_local_by_default(client, settings):
+    settings.GIRREPO_BASEMAP = "none"
+    html = client.get(reverse("maps:public_map")).content.decode()
+    assert "openstreetmap" not in html and "tianditu" not in html
+    settings.GIRREPO_BASEMAP = "osm"
+    response = client.get(reverse("maps:public_map"))
+    assert "tile.openstreetmap.org" in response.content.decode()
+    assert response.context["config"]["basemap"] == "osm"
+
+
+def test_build_map_shapes_command_rebuilds_stale_areas_only(ham):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("build_map_shapes", "--stale", stdout=out)
+    assert "1 protected area" in out.getvalue()
+    assert AreaShape.objects.filter(product=ham).count() == len(BANDS)
+    out = StringIO()
+    call_command("build_map_shapes", "--stale", stdout=out)
+    assert "0 protected area" in out.getvalue()
+
+
+@pytest.mark.parametrize("zoom", [8, 11])  # cut in advance / cut on request
+def test_a_township_origin_is_drawn_as_its_county(client, zoom):
+    from brands.models import GIMark
+
+    mark = GIMark.objects.create(name="地图测试乡商标 (demo)", mark_type="collective", is_demo=True)
+    mark.origin_regions.set([township_in(XUANWEI)])
+    body = get(
+        client, tile_url("marks", *tile_of(*region(XUANWEI).label_point.coords, zoom))
+    ).content
+    assert mark.name.encode() in body
+    assert township_in(XUANWEI).name.encode() in body  # the popup names the township
+
+
+def test_the_version_watcher_follows_commits():
+    import time
+
+    import psycopg2
+
+    from maps.versions import VersionWatcher
+
+    watcher = VersionWatcher()
+    before = watcher.versions()
+    assert before["regions"] >= 0
+    # Another session commits a change to a watched table (as a real edit would).
+    other = psycopg2.connect(**connection.get_connection_params())
+    other.autocommit = True
+    with other.cursor() as cur:
+        cur.execute("UPDATE regions_region SET name = name WHERE code = %s", [XUANWEI])
+    other.close()
+    deadline = time.monotonic() + 5
+    while watcher.versions()["regions"] == before["regions"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert watcher.versions()["regions"] == before["regions"] + 1
+    assert watcher.versions()["products"] == before["products"]
