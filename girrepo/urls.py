@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("girrepo.api_urls")),
+    path("ogc/", include("ogc.urls")),
     path("", include("girrepo.public_urls")),
     path("search/", include("search.urls")),
     path("regions/", include("regions.urls")),

@@ -52,12 +52,16 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "rest_framework.authtoken",
+    "corsheaders",
+    "ogc",
 ]
 
 MIDDLEWARE = [
     # First: answers cached map tiles and points before sessions, auth and CSRF run.
     "maps.middleware.MapDataCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -212,15 +216,30 @@ LOGGING = {
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "girrepo.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
+    "EXCEPTION_HANDLER": "girrepo.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("GIRREPO_ANON_THROTTLE", default="120/min"),
         "site_check": env.str("GIRREPO_SITE_CHECK_THROTTLE", default="60/min"),
+        "ogc": env.str("GIRREPO_OGC_THROTTLE", default="600/min"),
     },
 }
+
+# CORS: other sites' pages may read the public registers (GET only, no credentials);
+# the workflow, supervision and token endpoints stay same-origin.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = (
+    r"^/(ogc/.*|api/(?!labels/(applications|annual-reports|supervision)|auth/|site-check/).*)$"
+)
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "content-type", "if-none-match"]
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "girrepo API",
     "DESCRIPTION": "Yunnan GI and brand registry",
