@@ -1,6 +1,7 @@
 """Producers: the enterprises, cooperatives and associations behind registrations."""
 
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
@@ -143,6 +144,12 @@ class Producer(ChangeLoggedModel):
         ]
         indexes = [
             models.Index(fields=["kind", "status"], name="producer_kind_status"),
+            # The list's order: page 1 reads 51 index entries instead of sorting the table.
+            models.Index(fields=["name", "id"], name="producer_name_id"),
+            GinIndex(fields=["name"], name="producer_name_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(
+                fields=["search_key"], name="producer_search_key_trgm", opclasses=["gin_trgm_ops"]
+            ),
         ]
 
     def __str__(self) -> str:

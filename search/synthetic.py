@@ -124,7 +124,7 @@ class NameKeys:
         return text, self.key(PREFIX) + "".join(map(self.key, parts)) + self.key(SUFFIX)
 
     def numbered(self, word: str, number: int, unit: str) -> tuple[str, str]:
-        """ "合成·云岭12号 (synthetic)": the digits keep 云岭 and 号 apart."""
+        """Names like "合成·云岭12号 (synthetic)": the digits keep 云岭 and 号 apart."""
         text = f"{PREFIX}{word}{number}{unit}{SUFFIX}"
         key = self.key(PREFIX) + self.key(word) + str(number) + self.key(unit) + self.key(SUFFIX)
         return text, key
@@ -135,11 +135,13 @@ def _copy_text(value) -> str:
         return r"\N"
     if value is True or value is False:
         return "t" if value else "f"
-    if isinstance(value, list):
+    if isinstance(value, list):  # arrays here hold numbers only
         value = "{" + ",".join(str(v) for v in value) + "}"
     elif not isinstance(value, str):
         return value.isoformat() if hasattr(value, "isoformat") else repr(value)
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    for char, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        value = value.replace(char, escaped)
+    return value
 
 
 def _unique_names(regions: list) -> list:
@@ -147,7 +149,9 @@ def _unique_names(regions: list) -> list:
     return list({r.name: r for r in regions}.values())
 
 
-class Region(NamedTuple):
+class Place(NamedTuple):
+    """What the generator needs of a region."""
+
     id: int
     code: str
     name: str
@@ -167,7 +171,7 @@ class SyntheticRegistry:
         self.rng = random.Random(seed)
         self.keys = NameKeys()
         self.rows: Counter[str] = Counter()
-        self.now = dt.datetime.now(dt.UTC)
+        self.now = dt.datetime.combine(REFERENCE_DAY, dt.time(12), tzinfo=dt.UTC)
 
     # -- plumbing ---------------------------------------------------------
     def copy(self, model_or_table, columns: list[str], rows: Iterable[tuple]) -> None:
@@ -230,7 +234,7 @@ class SyntheticRegistry:
             "SELECT id, code, name, level, parent_id FROM regions_region "
             "WHERE level IN ('prefecture', 'county', 'township') ORDER BY code"
         )
-        regions = [Region(*row) for row in self.cursor.fetchall()]
+        regions = [Place(*row) for row in self.cursor.fetchall()]
         self.region = {r.id: r for r in regions}
         by_level = defaultdict(list)
         self.children = defaultdict(list)
@@ -243,7 +247,7 @@ class SyntheticRegistry:
         if len(self.counties) < 100:
             raise ValueError("the regions are not loaded (run load_regions first)")
 
-    def county_of(self, region: Region) -> Region:
+    def county_of(self, region: Place) -> Place:
         return self.region[region.parent_id] if region.level == "township" else region
 
     def categories(self) -> None:
@@ -368,7 +372,7 @@ class SyntheticRegistry:
         cols = ["id", "created", "last_updated", "text_as_announced", "matched_by", "boundary"]
         self.copy(ProtectedAreaUnit, cols + ["product_id", "region_id"], units)
 
-    def area_units(self, place: Region) -> list[Region]:
+    def area_units(self, place: Place) -> list[Place]:
         """A prefecture, some of its counties, a county with neighbours, or townships."""
         rng, below = self.rng, self.children[place.id]
         if place.level == "prefecture":

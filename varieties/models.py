@@ -165,6 +165,8 @@ class PlantVariety(ChangeLoggedModel):
         indexes = [
             models.Index(fields=["register", "status"], name="variety_register_status"),
             models.Index(fields=["protection_expires"], name="variety_expires"),
+            # The list's order: page 1 reads 51 index entries instead of sorting the table.
+            models.Index(fields=["denomination", "id"], name="variety_denomination_id"),
             GinIndex(
                 fields=["denomination"],
                 name="variety_denomination_trgm",

@@ -58,6 +58,8 @@ def target_settings(url: str | None) -> dict:
         target["HOST"] = unquote(str(target["HOST"]))
     else:
         target["NAME"] = f"{target['NAME']}_synthetic"
+    # The default's TEST name would map this alias onto the registry's test database.
+    target["TEST"] = {**target.get("TEST", {}), "NAME": None, "MIRROR": None}
     return target
 
 
@@ -98,7 +100,10 @@ def create_database(target: dict) -> bool:
 
 def wire(alias: str, target: dict) -> None:
     """Add (or replace) a connection alias at run time; settings files stay untouched."""
-    if alias in connections.databases:
+    current = connections.databases.get(alias)
+    if current is not None:
+        if all(current.get(k) == target.get(k) for k in ("NAME", "HOST", "PORT", "USER")):
+            return
         connections[alias].close()
         del connections[alias]
     connections.databases[alias] = target
@@ -163,7 +168,7 @@ class Command(BaseCommand):
         """Run one of the app's own commands with the synthetic database as default."""
         self.say(f"manage.py {' '.join(args)} (synthetic database)")
         result = subprocess.run(
-            [sys.executable, str(settings.BASE_DIR / "manage.py"), *args, "--verbosity=0"],
+            [sys.executable, str(settings.BASE_DIR / "manage.py"), *args, "--skip-checks", "-v0"],
             env={**os.environ, "DATABASE_URL": url},
             capture_output=True,
             text=True,
