@@ -31,6 +31,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "girrepo.settings.test")
 os.environ.setdefault("GIRREPO_TEST_DB", "bench_girrepo_api")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _http  # noqa: E402
 from _django import setup  # noqa: E402
 
 setup()
@@ -192,17 +193,51 @@ def two_processes(path: str, query: str, seconds: float) -> float:
     return total / seconds
 
 
+def configure() -> None:
+    """The project's URLs plus the baseline route; anonymous throttling off."""
+    settings.ROOT_URLCONF = "_api_baseline"
+    AnonRateThrottle.THROTTLE_RATES = {"anon": None}
+
+
+def wsgi_app():
+    """gunicorn's app factory: the benchmark database, DEBUG off, the baseline mounted."""
+    test_name = settings.DATABASES["default"]["TEST"]["NAME"]
+    settings.DATABASES["default"]["NAME"] = test_name or os.environ["GIRREPO_TEST_DB"]
+    settings.DEBUG, settings.ALLOWED_HOSTS = False, ["*"]
+    configure()
+    return WSGIHandler()
+
+
+def over_http(cases, seconds: int, rounds: int, connections: int) -> dict:
+    """req/s, p50 and p99 through gunicorn (2 sync workers: the 2 cores) and wrk."""
+    script = 'wrk.headers["Accept"] = "application/geo+json"\n'
+    results = {label: [] for label, _, _ in cases}
+    env = {"GIRREPO_TEST_DB": connection.settings_dict["NAME"]}
+    with _http.gunicorn("bench_api:wsgi_app()", ready=FAST + "?limit=1", env=env) as base:
+        for _label, path, query in cases:  # warm every worker and query plan
+            _http.wrk(f"{base}{path}?{query}", seconds=1, connections=connections, script=script)
+        for _ in range(rounds):
+            for label, path, query in cases:
+                url = f"{base}{path}?{query}"
+                run = _http.wrk(url, seconds=seconds, connections=connections, script=script)
+                if run["errors"]:
+                    raise RuntimeError(f"{label}: {run['errors']}")
+                results[label].append(run)
+    return {label: max(runs, key=lambda r: r["rps"]) for label, runs in results.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--producers", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=2.0, help="per 2-process window")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the database")
+    parser.add_argument("--http-seconds", type=int, default=5, help="per wrk round; 0: skip")
+    parser.add_argument("--connections", type=int, default=4, help="wrk connections")
     args = parser.parse_args()
     database(fresh=args.fresh)
     producers(args.producers)
-    settings.ROOT_URLCONF = "_api_baseline"
-    AnonRateThrottle.THROTTLE_RATES = {"anon": None}
+    configure()
     app = WSGIHandler()
     deep = deep_cursor(1000)
     cases = [
@@ -266,6 +301,18 @@ def main() -> None:
         f"page 1,000 / page 2 (PostGIS): {dual[deep_page] / dual[second]:.2f} measured, "
         f"{capacity[deep_page] / capacity[second]:.2f} in CPU per request"
     )
+    if args.http_seconds and _http.available():
+        http_cases = [cases[0], cases[2], cases[3]]
+        http = over_http(http_cases, args.http_seconds, args.rounds, args.connections)
+        print(
+            f"\ngunicorn 2 sync workers, wrk 1 thread x {args.connections} connections, best of "
+            f"{args.rounds} x {args.http_seconds} s; load average {os.getloadavg()[0]:.1f}"
+        )
+        print(f"{'':<40}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}")
+        for label, run in http.items():
+            print(f"{label:<40}{run['rps']:>8.0f}{run['p50']:>8.2f}{run['p99']:>8.2f}")
+        fast_rps, base_rps = http[cases[0][0]]["rps"], http[cases[3][0]]["rps"]
+        print(f"over HTTP, PostGIS / GeoFeatureModelSerializer page 1: {fast_rps / base_rps:.1f}x")
 
 
 if __name__ == "__main__":
