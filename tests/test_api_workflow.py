@@ -400,3 +400,15 @@ def test_staff_supervise_authorizations_in_their_jurisdiction(people, ham, stran
     assert [(c["number"], c["cancellation"]["reason"]) for c in public] == [
         (authorization.number, "整改期满未改正 (demo)")
     ]
+
+
+def test_permission_is_checked_before_the_input(people, submitted):
+    """A role that may not act gets 403 whatever it sends, never its input's errors."""
+    url = f"{APPLICATIONS}{submitted.pk}"
+    onsite = client_for(people.prefecture).post(f"{url}/onsite-check/", {}, format="json")
+    assert_error(onsite, 403, "permission_denied")
+    sites = client_for(people.county).post(f"{url}/sites/", {}, format="json")
+    assert_error(sites, 403, "permission_denied")
+    # The applicant may still edit a returned or draft application only, not a submitted one.
+    mine = client_for(people.applicant).post(f"{url}/sites/", {}, format="json")
+    assert_error(mine, 403, "permission_denied")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -99,6 +100,15 @@ class ApplicationViewSet(
             scope = Region.objects.filter(parent__isnull=True).order_by("code").first()
         return {"scope": scope}
 
+    def _may(self, perm: str) -> Application:
+        """The application, once the user may act on it: permission before validation,
+        so a role that may not act learns nothing from its input's errors. (The service
+        checks the same rule again, inside its transaction.)"""
+        application = self.get_object()
+        if not self.request.user.has_perm(perm, application):
+            raise PermissionDenied(_("You may not do this with this application."))
+        return application
+
     def _respond(self, application, code=status.HTTP_200_OK) -> Response:
         application = self.get_queryset().get(pk=application.pk)
         return Response(self.get_serializer(application).data, status=code)
@@ -127,7 +137,7 @@ class ApplicationViewSet(
     def add_sites(self, request, pk=None):
         """Add production sites: GeoJSON (geometry, Feature or FeatureCollection), typed
         coordinates, or an uploaded GeoJSON, KML or zipped shapefile; the site check runs."""
-        application = self.get_object()
+        application = self._may("labels.edit_application")
         data = SiteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         field = data.input_field
@@ -215,7 +225,7 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"], url_path="onsite-check")
     def onsite_check(self, request, pk=None):
         """County staff: record the on-site check (JSON, or multipart with photos)."""
-        application = self.get_object()
+        application = self._may("labels.county_review")
         form = OnSiteCheckForm(data=request.data, files=request.FILES)
         if not form.is_valid():  # the workbench form's rules (no check dated in the future)
             raise _form_errors(form)
