@@ -9,7 +9,9 @@ Public filter vocabulary:
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import RegexValidator
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from regions.choices import RegionLevel
@@ -30,6 +32,18 @@ class BaseFilterSet(django_filters.FilterSet):
     pinyin_fields: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+
+    @classmethod
+    def get_filters(cls):
+        """django-filter adds DISTINCT to every multiple-choice filter; a path that
+        only follows foreign keys cannot repeat a row, and DISTINCT would make the
+        database sort the whole filtered register before a page can be read."""
+        filters = super().get_filters()
+        model = cls._meta.model
+        for f in filters.values():
+            if model is not None and f.distinct and _to_one_path(model, f.field_name):
+                f.distinct = False
+        return filters
 
     @property
     def form(self):
@@ -105,13 +119,29 @@ class RegionSelect(forms.Select):
         return super().get_context(name, value, attrs)
 
 
+# ``region_id``: comma-separated primary keys; anything else is a form error
+# (the filter is then ignored, or a 400 in the API), never a database error.
+REGION_IDS = RegexValidator(
+    r"^\s*\d{1,18}\s*([,，]\s*\d{1,18}\s*)*$",
+    _("Enter region ids: whole numbers separated by commas."),
+)
+
+
 class RegionHierarchyFilter(django_filters.Filter):
-    """Rows linked to the chosen regions or any region below them (MPTT interval)."""
+    """Rows linked to the chosen regions or any region below them (MPTT interval).
+
+    The regions below are a list of region ids (``county_id IN (…)``), not a
+    join: a path through foreign keys cannot repeat a row, and a path through a
+    many-side (``origin_regions``, ``area_units__region``) becomes ``EXISTS``, so
+    the list never needs ``DISTINCT`` and keeps its indexed order.
+    """
 
     def __init__(self, *args, region_fields=("region",), by="id", **kwargs):
         self.region_fields = region_fields
         self.by = by
-        kwargs.setdefault("distinct", True)
+        kwargs.setdefault("distinct", False)
+        if by == "id":
+            kwargs["validators"] = [*kwargs.get("validators", ()), REGION_IDS]
         super().__init__(*args, **kwargs)
 
     field_class = forms.CharField
@@ -119,23 +149,55 @@ class RegionHierarchyFilter(django_filters.Filter):
     def filter(self, qs: QuerySet, value) -> QuerySet:
         if value in (None, ""):
             return qs
-        keys = [v for v in str(value).replace("，", ",").split(",") if v.strip()]
+        keys = [v.strip() for v in str(value).replace("，", ",").split(",") if v.strip()]
         lookup = "pk__in" if self.by == "id" else "code__in"
-        regions = list(Region.objects.filter(**{lookup: keys}).only("tree_id", "lft", "rght"))
-        if not regions:
+        chosen = Region.objects.filter(**{lookup: keys})
+        # The chosen regions and all below them, as ids (one small query): the
+        # planner then knows from the column statistics how many rows they hold.
+        below = list(
+            Region.objects.filter(
+                Exists(
+                    chosen.filter(
+                        tree_id=OuterRef("tree_id"),
+                        lft__lte=OuterRef("lft"),
+                        rght__gte=OuterRef("rght"),
+                    )
+                )
+            ).values_list("pk", flat=True)
+        )
+        if not below:
             return qs.none()
         cond = Q()
-        for region in regions:
-            for field in self.region_fields:
-                cond |= Q(
-                    **{
-                        f"{field}__tree_id": region.tree_id,
-                        f"{field}__lft__gte": region.lft,
-                        f"{field}__rght__lte": region.rght,
-                    }
+        for field in self.region_fields:
+            if _crosses_many(qs.model, field):
+                rows = qs.model._default_manager.filter(
+                    pk=OuterRef("pk"), **{f"{field}__in": below}
                 )
+                cond |= Q(Exists(rows))
+            else:
+                cond |= Q(**{f"{field}__in": below})
         qs = qs.filter(cond)
         return qs.distinct() if self.distinct else qs
+
+
+def _to_one_path(model, path: str) -> bool:
+    """A path of model fields through to-one relations only (False if not fields)."""
+    try:
+        return not _crosses_many(model, path)
+    except FieldDoesNotExist:
+        return False
+
+
+def _crosses_many(model, path: str) -> bool:
+    """Whether an ORM path passes a to-many relation (a join could repeat rows)."""
+    for part in path.split("__"):
+        if model is None:  # a transform or lookup after a plain field
+            raise FieldDoesNotExist(path)
+        field = model._meta.get_field(part)
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
 
 
 def region_filter(*fields: str, by: str = "code") -> RegionHierarchyFilter:

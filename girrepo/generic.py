@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin
-from django_tables2.paginators import LazyPaginator
+from django_tables2.rows import BoundRows
+
+from .keyset import CURSOR_PARAM, keyset_page
 
 EXPORT_FORMATS = ("csv", "xlsx", "geojson")
 
@@ -27,10 +29,11 @@ class ObjectListView(ExportMixin, SingleTableMixin, FilterView):
     """
 
     template_name = "generic/object_list.html"
-    # No COUNT(*) over the whole register on every page view: LazyPaginator
-    # only asks whether a next page exists.
-    paginator_class = LazyPaginator
-    paginate_by = 50
+    table_template_name = "generic/table.html"
+    # Keyset pages (girrepo.keyset): no COUNT(*) and no OFFSET, so page 5,000
+    # costs what page 1 does, in whatever column order the list is sorted.
+    # (``paginate_by`` stays None: ListView's own paginator would COUNT.)
+    per_page = 50
     export_formats = ("csv", "xlsx")
     export_trigger_param = "export"
     geojson_field: str | None = None
@@ -44,6 +47,35 @@ class ObjectListView(ExportMixin, SingleTableMixin, FilterView):
 
     def get_export_filename(self, export_format):
         return f"{self.register_model._meta.model_name}s.{export_format}"
+
+    def get_table_kwargs(self):
+        return {**super().get_table_kwargs(), "template_name": self.table_template_name}
+
+    def get_table(self, **kwargs):
+        """The sorted table; for a page view, one keyset page of it (not for exports,
+        which take every filtered row)."""
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        RequestConfig(self.request, paginate=False).configure(table)
+        export = self.request.GET.get(self.export_trigger_param)
+        if export not in EXPORT_FORMATS and not self.export_class.is_valid_format(export):
+            cursor = self.request.GET.get(CURSOR_PARAM)
+            page = keyset_page(table.data.data, per_page=self.per_page, cursor=cursor)
+            page.object_list = BoundRows(data=page.rows, table=table)
+            page.next_url = self._page_url(page.next_cursor())
+            page.previous_url = self._page_url(page.previous_cursor())
+            page.first_url = None if page.is_first else self._page_url("")
+            table.page = page
+        return table
+
+    def _page_url(self, cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop(CURSOR_PARAM, None)
+        if cursor:
+            query[CURSOR_PARAM] = cursor
+        return f"?{query.urlencode()}"
 
     def render_to_response(self, context, **kwargs):
         if self.request.GET.get(self.export_trigger_param) == "geojson" and self.geojson_field:
@@ -74,10 +106,11 @@ class ObjectListView(ExportMixin, SingleTableMixin, FilterView):
         ]
         query = self.request.GET.copy()
         query.pop("page", None)
+        query.pop(CURSOR_PARAM, None)
         query.pop(self.export_trigger_param, None)
         ctx["filter_query"] = query.urlencode()
         ctx["filter_active"] = any(
-            v for k, v in self.request.GET.items() if k not in ("page", "sort")
+            v for k, v in self.request.GET.items() if k not in ("page", "sort", CURSOR_PARAM)
         )
         return ctx
 

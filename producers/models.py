@@ -146,6 +146,16 @@ class Producer(ChangeLoggedModel):
             models.Index(fields=["kind", "status"], name="producer_kind_status"),
             # The list's order: page 1 reads 51 index entries instead of sorting the table.
             models.Index(fields=["name", "id"], name="producer_name_id"),
+            # Keyset pages of the list sorted by a column: (column, id), read as a range.
+            models.Index(fields=["kind", "id"], name="producer_kind_id"),
+            models.Index(fields=["status", "id"], name="producer_status_id"),
+            models.Index(fields=["member_households", "id"], name="producer_households_id"),
+            # Search by the first characters of a credit code (LIKE 'X%').
+            models.Index(
+                fields=["credit_code"],
+                name="producer_credit_code_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
             GinIndex(fields=["name"], name="producer_name_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(
                 fields=["search_key"], name="producer_search_key_trgm", opclasses=["gin_trgm_ops"]

@@ -29,6 +29,9 @@ from varieties.models import PlantVariety
 # Enough for any region today (Yunnan has 134 GI products in all); with 100
 # times the records a province page stays small and links to the full lists.
 LIST_LIMIT = 50
+# A region page never counts a register exactly past this many rows (the province
+# holds every producer): "10,000+" is as useful as 600,000 and costs a page of rows.
+COUNT_CAP = 10_000
 PRODUCER_LIMIT = 20
 # Pages never load full-resolution geometry.
 PRODUCT_HEAVY = ("area_geom", "area_display", "area_label_point")
@@ -51,12 +54,20 @@ class Listing:
     """The first records of one register in a region, and how many there are."""
 
     items: list
-    total: int
+    total: int  # counted up to COUNT_CAP + 1 rows only
     list_url: str
 
     @property
     def is_partial(self) -> bool:
         return self.total > len(self.items)
+
+    @property
+    def capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+    @property
+    def total_display(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.capped else str(self.total)
 
 
 class Coverage:
@@ -173,7 +184,7 @@ def region_registrations(*, region: Region) -> RegionRegistrations:
 
 def _listing(qs: QuerySet, *, region: Region, list_name: str, limit: int = LIST_LIMIT) -> Listing:
     items = list(qs[: limit + 1])
-    total = qs.count() if len(items) > limit else len(items)
+    total = qs.order_by()[: COUNT_CAP + 1].count() if len(items) > limit else len(items)
     url = f"{reverse(list_name)}?{urlencode({'region': region.code})}"
     return Listing(items=items[:limit], total=total, list_url=url)
 

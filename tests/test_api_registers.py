@@ -195,7 +195,7 @@ def test_bad_bbox_is_a_400(api, bbox):
     "url, params, field",
     [
         ("/api/producers/producers/", {"kind": "nonsense"}, "kind"),
-        ("/api/producers/producers/", {"region_id": "abc"}, "filter"),
+        ("/api/producers/producers/", {"region_id": "abc"}, "region_id"),
         ("/api/producers/producers/", {"created_after": "not-a-date"}, "created"),
         ("/api/products/products/", {"precision": "perfect"}, "precision"),
         ("/api/marks/gi-marks/", {"holder_id": "x"}, "holder_id"),

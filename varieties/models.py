@@ -167,6 +167,16 @@ class PlantVariety(ChangeLoggedModel):
             models.Index(fields=["protection_expires"], name="variety_expires"),
             # The list's order: page 1 reads 51 index entries instead of sorting the table.
             models.Index(fields=["denomination", "id"], name="variety_denomination_id"),
+            # Keyset pages of the list sorted by a column: (column, id), read as a range.
+            models.Index(fields=["species_zh", "id"], name="variety_species_id"),
+            models.Index(fields=["register", "id"], name="variety_register_id"),
+            models.Index(fields=["status", "id"], name="variety_status_id"),
+            models.Index(fields=["grant_number", "id"], name="variety_grant_number_id"),
+            models.Index(fields=["grant_date", "id"], name="variety_grant_date_id"),
+            models.Index(fields=["protection_expires", "id"], name="variety_expires_id"),
+            GinIndex(
+                fields=["species_zh"], name="variety_species_trgm", opclasses=["gin_trgm_ops"]
+            ),
             GinIndex(
                 fields=["denomination"],
                 name="variety_denomination_trgm",

@@ -154,6 +154,16 @@ class GIMark(ChangeLoggedModel):
             models.Index(fields=["mark_type", "status"], name="gimark_type_status"),
             # The list's order: page 1 reads 51 index entries instead of sorting the table.
             models.Index(fields=["name", "id"], name="gimark_name_id"),
+            # Keyset pages of the list sorted by a column: (column, id), read as a range.
+            models.Index(fields=["mark_type", "id"], name="gimark_type_id"),
+            models.Index(fields=["registration_number", "id"], name="gimark_number_id"),
+            models.Index(fields=["registration_date", "id"], name="gimark_registered_id"),
+            # Search by the first characters of a registration number (LIKE 'X%').
+            models.Index(
+                fields=["registration_number"],
+                name="gimark_number_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
             GinIndex(fields=["name"], name="gimark_name_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(
                 fields=["search_key"], name="gimark_search_key_trgm", opclasses=["gin_trgm_ops"]

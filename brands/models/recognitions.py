@@ -149,6 +149,12 @@ class FamousMark(ChangeLoggedModel):
         indexes = [
             # The list's order: page 1 reads 51 index entries instead of sorting the table.
             models.Index(fields=["name", "-recognition_date", "id"], name="famousmark_list_order"),
+            # Search by the first characters of a trademark number (LIKE 'X%').
+            models.Index(
+                fields=["trademark_number"],
+                name="famousmark_number_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
             GinIndex(fields=["name"], name="famousmark_name_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(
                 fields=["search_key"],
