@@ -1,6 +1,6 @@
 """The public map (issue 5) against a naive folium page, measured in the same run.
 
-    .venv/bin/python bench/bench_maps.py [--producers 945] [--runs 5] [--seconds 10]
+    .venv/bin/python bench/bench_maps.py [--producers 945] [--runs 5] [--seconds 10] [--markdown]
 
 1. First view in headless Chromium: bytes transferred (every response counted
    gzipped at level 6, as a gzip-serving front end would send it) and time to
@@ -13,8 +13,12 @@
    statement run raw on a cursor (for tiles the same prepared statement),
    alternating tile by tile. All tiles over Yunnan at zooms 5–8, samples at
    10 and 12; each polygon layer alone and all five in one tile.
-3. Cached tiles through gunicorn (sync workers) under wrk, cycling over the
-   tiles the first view requested.
+3. Cached tiles through gunicorn under wrk, cycling over the tiles the first
+   view requested: sync and threaded workers, through Django's handler (the
+   ``MapDataCacheMiddleware`` fast path) and through ``maps.wsgi.MapDataApp``
+   (answers repeated URLs before Django), against a trivial WSGI app returning
+   a fixed body (the server's own ceiling) in the same run; worker CPU per
+   request from /proc.
 4. Shared-border mesh vs. simplifying each county on its own: overlap and gap.
 
 The benchmark adds ``--producers`` fictional authorized producers (flagged
@@ -56,12 +60,12 @@ from django.urls import NoReverseMatch, include, path, reverse  # noqa: E402
 
 from maps import caching  # noqa: E402
 from maps.folium import MARKERCLUSTER_ASSETS, local_assets, offline_map, render_map  # noqa: E402
-from maps.layers import LAYERS  # noqa: E402
+from maps.layers import LAYERS, PUBLIC_LAYERS  # noqa: E402
 from maps.models import RegionShape  # noqa: E402
 from regions.coords import YUNNAN_EXTENT  # noqa: E402
 
 MIDDLEWARE = "maps.middleware.MapDataCacheMiddleware"
-ALL_LAYERS = ",".join(LAYERS)
+ALL_LAYERS = ",".join(PUBLIC_LAYERS)
 BENCH_YEAR = 2099  # authorization numbers YN-GI-2099-…: never a real year's sequence
 # Each polygon layer alone, and all five in one tile (what the first view asks for).
 TILE_SETS = [name for name, layer in LAYERS.items() if layer.kind == "tiles"] + [
@@ -167,13 +171,39 @@ def configure() -> str:
     return ", ".join(added) or "nothing"
 
 
-def wsgi_app():
-    """For gunicorn; serves the static files too (a front end would, in production)."""
+def wsgi_app(fast: bool = False):
+    """For gunicorn; serves the static files too (a front end would, in production).
+
+    ``fast``: wrapped in ``maps.wsgi.MapDataApp``, as ``girrepo/wsgi.py`` may be."""
     configure()
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.wsgi import get_wsgi_application
 
-    return StaticFilesHandler(get_wsgi_application())
+    app = StaticFilesHandler(get_wsgi_application())
+    if fast:
+        from maps.wsgi import MapDataApp
+
+        app = MapDataApp(app)
+    return app
+
+
+TRIVIAL_BODY = b"x" * 1500  # about a gzipped first-view tile
+
+
+def trivial_app():
+    """The ceiling: gunicorn and wrk with an app that does nothing."""
+
+    def app(environ, start_response):
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "application/vnd.mapbox-vector-tile"),
+                ("Content-Length", str(len(TRIVIAL_BODY))),
+            ],
+        )
+        return [TRIVIAL_BODY]
+
+    return app
 
 
 # --- data -----------------------------------------------------------------------------
@@ -261,8 +291,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(*, workers: int, threads: int):
-    """A gunicorn serving this module's ``wsgi_app()``, yielding its base URL."""
+def gunicorn(*, workers: int, threads: int, app: str = "wsgi_app()"):
+    """A gunicorn serving this module's ``app``, yielding its base URL and master pid."""
     import urllib.request
 
     port = free_port()
@@ -280,7 +310,7 @@ def gunicorn(*, workers: int, threads: int):
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            "bench_maps:wsgi_app()",
+            f"bench_maps:{app}",
         ],
         env=env,
     )
@@ -292,7 +322,7 @@ def gunicorn(*, workers: int, threads: int):
                 break
             except OSError:
                 time.sleep(0.2)
-        yield base
+        yield base, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -487,7 +517,8 @@ def time_points(reps: int) -> list[dict]:
     caching.map_cache = lambda: dummy
     get = wsgi_caller()
     rows = []
-    for layer in ("producers", "townships"):
+    # z=9: every point as a row; z=7: the zoomed-out overview (cells and lone points).
+    for layer, zoom in (("producers", 9), ("producers", 7), ("townships", 9)):
         spec = LAYERS[layer]
         url = reverse("maps:points", kwargs={"layer": layer})
         captured = []
@@ -497,25 +528,26 @@ def time_points(reps: int) -> list[dict]:
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(capture):
-            points.build_points(spec, {}, zoom=7, bbox=None)
-        sql, params = captured[-1]
+            points.build_points(spec, {}, zoom=zoom, bbox=None)
         raw, req = [], []
-        get(url, "z=7")
+        get(url, f"z={zoom}")
         for _ in range(reps):
             t = time.perf_counter()
             with connection.cursor() as cur:
-                cur.execute(sql, params)
-                body = cur.fetchone()[2]
+                for sql, params in captured:  # the same statements, run raw
+                    cur.execute(sql, params)
+                    cur.fetchall()
             raw.append(time.perf_counter() - t)
             t = time.perf_counter()
-            get(url, "z=7")
+            body = get(url, f"z={zoom}")
             req.append(time.perf_counter() - t)
         rows.append(
             {
-                "layer": layer,
+                "layer": f"{layer} z{zoom}",
                 "raw": statistics.median(raw) * 1000,
                 "req": statistics.median(req) * 1000,
-                "kb": len(body.encode()) / 1024,
+                "kb": len(gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body) / 1024,
+                "statements": len(captured),
             }
         )
     return rows
@@ -524,14 +556,30 @@ def time_points(reps: int) -> list[dict]:
 # --- cached throughput ---------------------------------------------------------------
 
 
-def cached_throughput(paths: list[str], seconds: int, workers: int, threads: int) -> dict:
+def worker_cpu_seconds(master: int) -> float:
+    """User + system CPU of the gunicorn workers (children of ``master``)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    total = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def cached_throughput(
+    paths: list[str], seconds: int, workers: int, threads: int, app: str = "wsgi_app()"
+) -> dict:
     import urllib.request
 
-    with gunicorn(workers=workers, threads=threads) as base:
-        # Warm every worker's cache (each process has its own locmem cache).
-        for _ in range(workers * 4):
+    with gunicorn(workers=workers, threads=threads, app=app) as (base, master):
+        # Warm every worker's caches (each process has its own).
+        for _ in range(workers * 8):
             for p in paths:
-                urllib.request.urlopen(base + p, timeout=10).read()
+                urllib.request.urlopen(
+                    urllib.request.Request(base + p, headers={"Accept-Encoding": "gzip"}),
+                    timeout=10,
+                ).read()
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             quoted = ",".join(f'"{p}"' for p in paths)
             script.write(
@@ -539,24 +587,39 @@ def cached_throughput(paths: list[str], seconds: int, workers: int, threads: int
                 "request = function()\n  i = i % #paths + 1\n"
                 '  return wrk.format("GET", paths[i], {["Accept-Encoding"] = "gzip"})\nend\n'
             )
+        cpu = worker_cpu_seconds(master)
         out = subprocess.run(
             ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", script.name, base],
             capture_output=True,
             text=True,
             check=True,
         ).stdout
+        cpu = worker_cpu_seconds(master) - cpu
         os.unlink(script.name)
     lines = out.splitlines()
 
     def field(prefix: str) -> str:
         return next(line for line in lines if line.strip().startswith(prefix)).split()[1]
 
+    done = int(next(line for line in lines if "requests in" in line).split()[0])
     return {
         "rps": float(field("Requests/sec")),
         "p50": field("50%"),
         "p99": field("99%"),
+        "cpu_us": cpu / max(done, 1) * 1e6,
         "errors": [line.strip() for line in lines if "Non-2xx" in line or "Socket errors" in line],
     }
+
+
+CACHED_SERVERS = (
+    # (label, app, threaded)
+    ("trivial WSGI app (ceiling)", "trivial_app()", False),
+    ("Django + map middleware", "wsgi_app()", False),
+    ("MapDataApp before Django", "wsgi_app(fast=True)", False),
+    ("trivial WSGI app (ceiling)", "trivial_app()", True),
+    ("Django + map middleware", "wsgi_app()", True),
+    ("MapDataApp before Django", "wsgi_app(fast=True)", True),
+)
 
 
 # --- mesh quality ----------------------------------------------------------------------
@@ -622,6 +685,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.add_argument("--only", choices=["view", "tiles", "cached", "mesh"], action="append")
+    parser.add_argument("--markdown", action="store_true", help="also print markdown tables")
     args = parser.parse_args()
     only = set(args.only or ["view", "tiles", "cached", "mesh"])
 
@@ -635,9 +699,10 @@ def main():
     ids = seed_producers(args.producers)
     print(f"seeded {len(ids)} fictional authorized producers")
     tile_paths: list[str] = []
+    summary = None
     try:
         if only & {"view", "cached"}:
-            with gunicorn(workers=args.workers, threads=args.threads) as base:
+            with gunicorn(workers=args.workers, threads=args.threads) as (base, _pid):
                 summary, tile_paths = first_view(base, args.runs if "view" in only else 1)
         if "view" in only:
             print(f"\n1. First view, all of Yunnan (median of {args.runs} runs, 1280x900)")
@@ -679,25 +744,28 @@ def main():
             print(f"all tiles together: SQL/request {sql_sum / req_sum:.2f}")
             for row in time_points(args.reps * 4):
                 print(
-                    f"points {row['layer']:<10} SQL {row['raw']:.2f} ms, request "
-                    f"{row['req']:.2f} ms (ratio {row['raw'] / row['req']:.2f}), {row['kb']:.0f} kB"
+                    f"points {row['layer']:<14} SQL {row['raw']:.2f} ms "
+                    f"({row['statements']} statements), request {row['req']:.2f} ms "
+                    f"(ratio {row['raw'] / row['req']:.2f}), {row['kb']:.1f} kB"
                 )
     finally:
         remove_producers(ids)
         print(f"\nremoved the {len(ids)} fictional producers")
 
+    cached_rows = []
     if "cached" in only:
         unique = sorted(set(tile_paths))
         print(f"\n3. Cached tiles: gunicorn + wrk (2 threads, 16 connections), {len(unique)} URLs")
-        for workers, threads in ((args.workers, 1), (args.workers, args.threads)):
-            r = cached_throughput(unique, args.seconds, workers, threads)
-            kind = (
-                f"{workers} workers x {threads} threads"
-                if threads > 1
-                else f"{workers} sync workers"
-            )
+        print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+        for label, app, threaded in CACHED_SERVERS:
+            threads = args.threads if threaded else 1
+            r = cached_throughput(unique, args.seconds, args.workers, threads, app)
+            kind = f"{args.workers} x {threads} threads" if threaded else f"{args.workers} sync"
+            r.update(label=label, kind=kind, load=os.getloadavg()[0])
+            cached_rows.append(r)
             print(
-                f"{kind:<26} {r['rps']:>7.0f} req/s  p50 {r['p50']}  p99 {r['p99']}  {' '.join(r['errors'])}"
+                f"{kind:<14} {label:<28} {r['rps']:>7.0f} req/s  p50 {r['p50']:>7}  "
+                f"p99 {r['p99']:>7}  {r['cpu_us']:>5.0f} us CPU/req  {' '.join(r['errors'])}"
             )
 
     print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
@@ -710,6 +778,37 @@ def main():
                 print(
                     f"{row['band']:>4}{row['tol']:>8.0f}  {n:>9}{overlap:>13.1f}{gap:>10.1f}  {name}"
                 )
+    if args.markdown:
+        print_markdown(summary if "view" in only else None, cached_rows)
+
+
+def print_markdown(summary: dict | None, cached_rows: list[dict]) -> None:
+    """The same figures as tables, ready for bench/RESULTS.md."""
+    print(
+        f"\n<!-- bench_maps.py --markdown, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} -->"
+    )
+    if summary:
+        print("\n| first view | requests | gzip kB | first render ms | idle ms |")
+        print("| --- | ---: | ---: | ---: | ---: |")
+        for name, r in summary.items():
+            print(
+                f"| {name} | {r['requests']:.0f} | {r['gz'] / 1024:,.0f} | "
+                f"{r['first']:,.0f} | {r['complete']:,.0f} |"
+            )
+        ours = summary["map"]
+        for name in list(summary)[1:]:
+            print(
+                f"\n- vs {name}: {summary[name]['gz'] / ours['gz']:.1f}x smaller, "
+                f"first render {ours['first'] / summary[name]['first']:.2f} of its time"
+            )
+    if cached_rows:
+        print("\n| cached tiles | workers | req/s | p50 / p99 | CPU µs/req | load |")
+        print("| --- | --- | ---: | ---: | ---: | ---: |")
+        for r in cached_rows:
+            print(
+                f"| {r['label']} | {r['kind']} | {r['rps']:,.0f} | {r['p50']} / {r['p99']} | "
+                f"{r['cpu_us']:.0f} | {r['load']:.1f} |"
+            )
 
 
 if __name__ == "__main__":

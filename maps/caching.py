@@ -12,6 +12,8 @@
   raw and gzipped, in the ``maps`` cache if configured, else ``default``.
   ``MapDataCacheMiddleware`` answers map data requests before the rest of
   Django runs; a cached tile then costs no database query at all.
+- Every 200 is also remembered, as bytes, for ``maps.wsgi.MapDataApp``, which
+  answers the same URL again before Django runs while its version is current.
 """
 
 import hashlib
@@ -24,6 +26,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import parse_etags
 from django.utils.text import compress_string
 
+from . import wsgi
 from .layers import BadFilter, Layer, filter_data
 from .versions import VERSIONS_SQL, watcher, watching
 
@@ -79,13 +82,26 @@ def _finish(response: HttpResponse, request: HttpRequest, etag: str, version: in
     return response
 
 
-def _body_response(request, body: tuple[bytes, bytes | None], content_type: str) -> HttpResponse:
+def _body_response(
+    request, layer: Layer, body: tuple[bytes, bytes | None], content_type: str, version: int
+) -> HttpResponse:
     raw, gz = body
     if gz is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
         response = HttpResponse(gz, content_type=content_type)
         response["Content-Encoding"] = "gzip"
     else:
         response = HttpResponse(raw, content_type=content_type)
+    etag = make_etag(layer, version)
+    _finish(response, request, etag, version)
+    wsgi.remember(
+        request,
+        topics=layer.topics,
+        version=version,
+        etag=etag,
+        headers=[(k, response[k]) for k in ("Content-Type", "Cache-Control", "Vary")],
+        raw=raw,
+        gz=gz,
+    )
     return response
 
 
@@ -107,7 +123,7 @@ def cached_response(
     body = map_cache().get(cache_key(layer, version, coords, data))
     if body is None:
         return None
-    return _finish(_body_response(request, body, content_type), request, etag, version)
+    return _body_response(request, layer, body, content_type, version)
 
 
 def serve(
@@ -133,9 +149,7 @@ def serve(
     gz = compress_string(raw) if len(raw) >= GZIP_MIN_BYTES else None
     body = (raw, gz)
     map_cache().set(cache_key(layer, version, coords, data), body, CACHE_TIMEOUT)
-    return _finish(
-        _body_response(request, body, content_type), request, make_etag(layer, version), version
-    )
+    return _body_response(request, layer, body, content_type, version)
 
 
 def _refresh_area_shapes(products_version: int) -> bool:

@@ -6,6 +6,11 @@ FilterSet (the one its list page uses), so a filter exists once. A layer only
 takes the filters its register can answer; category and register are about GI
 products, so they reach the producers authorized for those products and the
 township products of that category, but not marks or plant varieties.
+
+Detail pages focus the same layers on one record with ``FOCUS_FILTERS``
+(``product``, ``mark``, ``producer``, ``township_product``: record ids); the
+product page, for instance, asks the producer layer for ``product=<id>`` and
+gets the producers holding a valid label authorization for that product.
 """
 
 from dataclasses import dataclass
@@ -14,17 +19,23 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from brands.filtersets import GIMarkFilterSet
+from brands.models import GIMark
 from labels.choices import AuthorizationStatus
 from labels.models import Authorization
 from producers.filtersets import ProducerFilterSet
+from producers.models import Producer
 from products.filtersets import GIProductFilterSet
+from products.models import GIProduct
 from township_products.filtersets import TownshipProductFilterSet
 from varieties.filtersets import PlantVarietyFilterSet
 
 PAGE_FILTERS = ("q", "category", "register", "region")
+# Ids of the one record a detail page is about (see ``focus_ids``).
+FOCUS_FILTERS = ("product", "mark", "producer", "township_product")
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,7 @@ class Layer:
     topics: tuple[str, ...]  # data versions its content depends on
     filters: tuple[str, ...]  # page filters it takes
     default_on: bool = True
+    public: bool = True  # on the public map (False: detail pages only)
 
 
 LAYERS = {
@@ -47,14 +59,14 @@ LAYERS = {
             _("GI protected areas"),
             "tiles",
             ("regions", "mesh", "products"),
-            PAGE_FILTERS,
+            (*PAGE_FILTERS, "product", "producer"),
         ),
         Layer(
             "marks",
             _("GI mark origin regions"),
             "tiles",
             ("regions", "mesh", "marks"),
-            ("q", "region"),
+            ("q", "region", "mark"),
             default_on=False,
         ),
         Layer(
@@ -70,17 +82,26 @@ LAYERS = {
             _("Where to buy genuine: authorized producers"),
             "points",
             ("regions", "producers", "products"),
-            PAGE_FILTERS,
+            (*PAGE_FILTERS, "product", "mark", "producer"),
         ),
         Layer(
             "townships",
             _("One township, one product"),
             "points",
             ("regions", "townships", "products"),
-            ("q", "category", "region"),
+            ("q", "category", "region", "product", "township_product"),
+        ),
+        Layer(
+            "sites",
+            _("Production sites"),
+            "points",
+            ("producers",),
+            ("producer",),
+            public=False,
         ),
     )
 }
+PUBLIC_LAYERS = {name: layer for name, layer in LAYERS.items() if layer.public}
 
 
 class BadFilter(ValueError):
@@ -124,39 +145,77 @@ def valid_authorizations_q(prefix: str = "") -> Q:
     )
 
 
+def focus_ids(data: dict[str, list[str]], name: str) -> list[int] | None:
+    """The record ids of focus filter ``name``, or None when absent (BadFilter if not ids)."""
+    if name not in data:
+        return None
+    try:
+        return [int(v) for value in data[name] for v in value.split(",")]
+    except ValueError:
+        raise BadFilter(
+            {name: [{"message": gettext("Enter record ids."), "code": "invalid"}]}
+        ) from None
+
+
+def _page_filtered(filterset_class, data: dict[str, list[str]], names) -> QuerySet | None:
+    """``filterset_class`` over the page filters in ``data``, or None when none is given."""
+    if not any(name in data for name in names):
+        return None
+    return _filtered(filterset_class, data, names)
+
+
 def layer_ids(layer: Layer, data: dict[str, list[str]]) -> QuerySet | None:
     """The ids of ``layer``'s records that pass ``data``, or None when nothing filters."""
     if not data:
         return None
     name = layer.name
     if name == "areas":
-        return _filtered(GIProductFilterSet, data, PAGE_FILTERS).values("pk")
+        return _areas(data)
     if name == "marks":
-        return _filtered(GIMarkFilterSet, data, ("q", "region")).values("pk")
+        qs = _page_filtered(GIMarkFilterSet, data, ("q", "region"))
+        if (ids := focus_ids(data, "mark")) is not None:
+            qs = (qs if qs is not None else GIMark.objects.all()).filter(pk__in=ids)
+        return None if qs is None else qs.values("pk")
     if name == "varieties":
         return _filtered(PlantVarietyFilterSet, data, ("q", "region")).values("pk")
     if name == "townships":
         return _township_products(data).values("pk")
     if name == "producers":
         return _authorized_producers(data).values("pk")
+    if name == "sites" and (ids := focus_ids(data, "producer")) is not None:
+        return Producer.objects.filter(pk__in=ids).values("pk")
     return None
 
 
+def _areas(data: dict[str, list[str]]) -> QuerySet | None:
+    products = _page_filtered(GIProductFilterSet, data, PAGE_FILTERS)
+    products = products if products is not None else GIProduct.objects.all()
+    if (ids := focus_ids(data, "product")) is not None:
+        products = products.filter(pk__in=ids)
+    if (ids := focus_ids(data, "producer")) is not None:
+        # The products a producer may label: those of its valid authorizations.
+        valid = Authorization.objects.filter(valid_authorizations_q(), producer_id__in=ids)
+        products = products.filter(pk__in=valid.values("product_id"))
+    return products.values("pk")
+
+
 def _township_products(data: dict[str, list[str]]) -> QuerySet:
-    filterset = TownshipProductFilterSet(_querydict(data, ("q", "region", "category")))
+    query = _querydict(data, ("q", "region", "category"))
+    if "product" in data:
+        query.setlist("gi_product_id", data["product"])
+    filterset = TownshipProductFilterSet(query)
     if not filterset.is_valid():
         raise BadFilter(filterset.errors.get_json_data())
     qs = filterset.qs
-    # TownshipProductFilterSet has no ``category`` filter yet; until it does,
-    # the map applies the same slug lookup the product FilterSet uses.
-    if "category" in data and "category" not in filterset.filters:
-        qs = qs.filter(category__slug__in=data["category"])
+    if (ids := focus_ids(data, "township_product")) is not None:
+        qs = qs.filter(pk__in=ids)
     return qs
 
 
 def _authorized_producers(data: dict[str, list[str]]) -> QuerySet:
     """Producers filtered by region (their own FilterSet); ``q`` matches their name or
-    a product they are authorized for; category and register match such a product."""
+    a product they are authorized for; category and register match such a product;
+    ``product`` and ``mark`` are what they hold a valid authorization for."""
     producers = _filtered(ProducerFilterSet, data, ("region",))
     valid = Authorization.objects.filter(valid_authorizations_q())
     if "q" in data:
@@ -170,6 +229,11 @@ def _authorized_producers(data: dict[str, list[str]]) -> QuerySet:
         producers = producers.filter(
             pk__in=valid.filter(product__in=products.values("pk")).values("producer_id")
         )
+    for focus, field in (("product", "product_id__in"), ("mark", "mark_id__in")):
+        if (ids := focus_ids(data, focus)) is not None:
+            producers = producers.filter(pk__in=valid.filter(**{field: ids}).values("producer_id"))
+    if (ids := focus_ids(data, "producer")) is not None:
+        producers = producers.filter(pk__in=ids)
     return producers
 
 

@@ -1,10 +1,13 @@
-"""The point layers: authorized producers and one-township-one-product.
+"""The point layers: authorized producers, one-township-one-product, production sites.
 
-Up to ``POINT_LIMIT`` points go to the browser one by one and are clustered
+Up to ``point_limit()`` points go to the browser one by one and are clustered
 there (Leaflet.markercluster). Above that (girrepo is designed for a hundred
 times Yunnan's 945 authorized enterprises) the server clusters them on a grid
 of about 80 pixels at the requested zoom, within the requested box, and the
-browser asks again as the view moves.
+browser asks again as the view moves. Zoomed out below ``FULL_POINTS_ZOOM``
+the server always clusters, and sends a cell holding a single point as that
+point: a province-wide first view shows clusters either way, ~40 cells weigh
+1 kB where 945 rows weigh 15 kB, and the browser needs no clustering script.
 """
 
 import json
@@ -20,6 +23,8 @@ from .layers import Layer, ids_sql, layer_ids
 
 CONTENT_TYPE = "application/json"
 DEFAULT_POINT_LIMIT = 5000
+# Zoomed out further than this, the server clusters (see the module's docstring).
+FULL_POINTS_ZOOM = 9
 CLUSTER_CELL_PX = 80
 COORD_DECIMALS = 5  # ~1 m
 BBOX_DECIMALS = 2  # the browser's boxes are snapped, so that they repeat and cache
@@ -53,7 +58,20 @@ POINTS_SQL = {
         WHERE coalesce(t.label_point, c.label_point) IS NOT NULL {ids}
     """,
 }
-ID_COLUMN = {"producers": "pr.id", "townships": "tp.id"}
+POINTS_SQL["sites"] = """
+    SELECT s.id, coalesce(nullif(s.name, ''), a.gi_name) AS name,
+           ST_X(ST_PointOnSurface(s.geom)) AS x, ST_Y(ST_PointOnSurface(s.geom)) AS y,
+           a.gi_name AS products, pr.name AS place, false AS approx, NULL::text AS thumb,
+           pr.id AS owner
+    FROM labels_productionsite s
+    JOIN labels_authorization a ON a.application_id = s.application_id
+    JOIN producers_producer pr ON pr.id = a.producer_id
+    WHERE a.status = 'valid' AND (a.valid_until IS NULL OR a.valid_until >= %s) {ids}
+"""
+# The column a layer's ``layer_ids`` subquery is matched against.
+ID_COLUMN = {"producers": "pr.id", "townships": "tp.id", "sites": "a.producer_id"}
+# Layers whose statement takes today's date first (authorizations valid today).
+DATED = ("producers", "sites")
 VERSION_SQL = "SELECT coalesce(sum(version), 0) FROM maps_dataversion WHERE topic = ANY(%s)"
 
 
@@ -65,13 +83,14 @@ def _points_sql(layer: Layer, data: dict) -> tuple[str, list]:
     ids, ids_params = ids_sql(layer_ids(layer, data))
     condition = f"AND {ID_COLUMN[layer.name]} IN ({ids})" if ids else ""
     sql = POINTS_SQL[layer.name].format(ids=condition)
-    params = [timezone.localdate()] if layer.name == "producers" else []
+    params = [timezone.localdate()] if layer.name in DATED else []
     return sql, params + ids_params
 
 
 COLUMNS = {
     "producers": ("id", "lon", "lat", "name", "products"),
     "townships": ("id", "lon", "lat", "name", "place", "approx", "thumb"),
+    "sites": ("id", "lon", "lat", "name", "products", "owner"),
 }
 _COLUMN_SQL = {
     "id": "p.id",
@@ -82,6 +101,7 @@ _COLUMN_SQL = {
     "place": "p.place",
     "approx": "CASE WHEN p.approx THEN true END",
     "thumb": "p.thumb",
+    "owner": "p.owner",
 }
 
 
@@ -113,21 +133,55 @@ def build_points(
             ) END
             FROM n
             """,
-            [*params, list(layer.topics), point_limit()],
+            # -1: no rows at all when zoomed out (the overview below sends them).
+            [*params, list(layer.topics), point_limit() if zoom >= FULL_POINTS_ZOOM else -1],
         )
         version, count, rows = cur.fetchone()
         complete = rows is not None and bbox is None
         clusters = "[]"
-        if rows is None:
+        if rows is None and zoom < FULL_POINTS_ZOOM:
+            rows, clusters = _overview(cur, inner, params, zoom, row)
+        elif rows is None:
             rows, clusters = "[]", _clusters(cur, inner, params, zoom)
     head = json.dumps({"complete": complete, "count": count, "columns": columns})
     body = f'{head[:-1]},"points":{rows},"clusters":{clusters}}}'
     return int(version), body.encode()
 
 
+def _cell_size(zoom: int) -> float:
+    return CLUSTER_CELL_PX * METRES_PER_PIXEL_Z0 / 2**zoom
+
+
+def _overview(cur, inner: str, params: list, zoom: int, row: str) -> tuple[str, str]:
+    """(rows, cells) on the ~80 px grid: a point alone in its cell comes as a row,
+    the others as [count, mean lon, mean lat] cells."""
+    cell = _cell_size(zoom)
+    cur.execute(
+        f"""
+        WITH g AS (
+            SELECT q.*,
+                   floor(ST_X(ST_Transform(ST_Point(q.x, q.y, 4326), 3857)) / %s) AS cx,
+                   floor(ST_Y(ST_Transform(ST_Point(q.x, q.y, 4326), 3857)) / %s) AS cy
+            FROM ({inner}) AS q
+        ), p AS (SELECT g.*, count(*) OVER (PARTITION BY g.cx, g.cy) AS cell_n FROM g)
+        SELECT
+            (SELECT coalesce(json_agg(json_build_array({row}) ORDER BY p.id), '[]')::text
+             FROM p WHERE p.cell_n = 1),
+            (SELECT coalesce(json_agg(json_build_array(
+                        c.n, round(c.x::numeric, {COORD_DECIMALS}),
+                        round(c.y::numeric, {COORD_DECIMALS}))
+                    ORDER BY c.n DESC, c.x, c.y), '[]')::text
+             FROM (SELECT count(*) AS n, avg(p.x) AS x, avg(p.y) AS y
+                   FROM p WHERE p.cell_n > 1 GROUP BY p.cx, p.cy) AS c)
+        """,
+        [cell, cell, *params],
+    )
+    return cur.fetchone()
+
+
 def _clusters(cur, inner: str, params: list, zoom: int) -> str:
     """Grid cells of about ``CLUSTER_CELL_PX`` at ``zoom``: [count, mean lon, mean lat]."""
-    cell = CLUSTER_CELL_PX * METRES_PER_PIXEL_Z0 / 2**zoom
+    cell = _cell_size(zoom)
     cur.execute(
         f"""
         SELECT count(*), avg(p.x), avg(p.y)
@@ -144,7 +198,8 @@ def _clusters(cur, inner: str, params: list, zoom: int) -> str:
 
 def parse_view(query) -> tuple[int, tuple[float, float, float, float] | None]:
     """``z`` and ``bbox`` from a request's query (raises ValueError with a message)."""
-    zoom = int(query.get("z", "6"))
+    # Without a zoom, every point (as an API client would want), clustered only above the limit.
+    zoom = int(query.get("z", FULL_POINTS_ZOOM))
     if not 0 <= zoom <= MAX_ZOOM:
         raise ValueError(_("Zoom must be 0 to %(max)d.") % {"max": MAX_ZOOM})
     value = query.get("bbox")

@@ -9,6 +9,7 @@ per band. The statement also reads the data version: a tile and the version
 it is cached under come from one snapshot.
 """
 
+import functools
 import hashlib
 import re
 import weakref
@@ -175,6 +176,12 @@ def valid_tile(z: int, x: int, y: int) -> bool:
 
 def tile_sql(tiles: TileSet, z: int, x: int, y: int, data: dict) -> tuple[str, list]:
     """The statement for one tile (raises ``BadFilter``); the benchmark runs it raw."""
+    position = [z, x, y, z, x, y, z, x, y, BUFFER / EXTENT]
+    if not data:
+        return _unfiltered_sql(tiles, z <= PRETILED_MAX_ZOOM, band_for_zoom(z)), [
+            *position,
+            list(tiles.topics),
+        ]
     parts, ids_params = [], []
     for layer in tiles.layers:
         own = {k: v for k, v in data.items() if k in layer.filters}
@@ -184,8 +191,19 @@ def tile_sql(tiles: TileSet, z: int, x: int, y: int, data: dict) -> tuple[str, l
         parts.append(LAYER_SQL.format(name=layer.name, extent=EXTENT, features=features))
         ids_params += params
     sql = TILE_SQL.format(layers=" || ".join(parts))
-    position = [z, x, y, z, x, y, z, x, y, BUFFER / EXTENT]
     return sql, [*position, list(tiles.topics), *ids_params]
+
+
+@functools.lru_cache(maxsize=512)
+def _unfiltered_sql(tiles: TileSet, pretiled: bool, band: int) -> str:
+    """The text of an unfiltered tile's statement: it depends only on the layers and
+    the zoom band (the position is a parameter), so it is built once, not per tile."""
+    z = band if not pretiled else min(band, PRETILED_MAX_ZOOM)
+    parts = [
+        LAYER_SQL.format(name=layer.name, extent=EXTENT, features=features_sql(layer.name, z, ""))
+        for layer in tiles.layers
+    ]
+    return TILE_SQL.format(layers=" || ".join(parts))
 
 
 def build_tile(tiles: TileSet, z: int, x: int, y: int, data: dict) -> tuple[int, bytes]:
@@ -197,6 +215,11 @@ def build_tile(tiles: TileSet, z: int, x: int, y: int, data: dict) -> tuple[int,
         execute(cur, sql, params, prepare=not data)
         version, tile = cur.fetchone()
     return int(version), bytes(tile or b"")
+
+
+@functools.lru_cache(maxsize=512)
+def _statement_name(sql: str) -> str:
+    return "maps_" + hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
 
 
 # Statements prepared on each database connection (they die with it).
@@ -214,7 +237,7 @@ def execute(cur, sql: str, params: list, *, prepare: bool) -> None:
         return
     raw = cur.connection  # the driver's connection, through Django's cursor wrapper
     names = _prepared.setdefault(raw, set())
-    name = "maps_" + hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
+    name = _statement_name(sql)
     if name not in names:
         numbered = iter(range(1, len(params) + 1))
         cur.execute(f"PREPARE {name} AS " + re.sub(r"%s", lambda _m: f"${next(numbered)}", sql))

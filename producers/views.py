@@ -1,10 +1,7 @@
-import json
-
 from django.apps import apps
 from django.db.models import prefetch_related_objects
 
 from girrepo.generic import ObjectDetailView, ObjectListView
-from maps.folium import offline_map, outline_layer, render_map
 
 from .filtersets import ProducerFilterSet
 from .models import Producer
@@ -30,29 +27,6 @@ class ProducerDetailView(ObjectDetailView):
         producer = self.object
         ctx["members"] = producer.members.select_related("township")[:200]
         ctx.update(_registrations(producer))
-        if producer.location is not None:
-            m = offline_map(location=[producer.location.y, producer.location.x], zoom_start=11)
-            features = []
-            if producer.county and producer.county.geom_display:
-                features.append(
-                    {
-                        "type": "Feature",
-                        "geometry": _geojson(producer.county.geom_display),
-                        "properties": {
-                            "label": producer.county.name,
-                            "url": producer.county.get_absolute_url(),
-                        },
-                    }
-                )
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": _geojson(producer.location),
-                    "properties": {"label": producer.name},
-                }
-            )
-            outline_layer(features, style={"color": "#0d6efd", "weight": 2}).add_to(m)
-            ctx["map"] = render_map(m)
         return ctx
 
 
@@ -97,7 +71,3 @@ def _covering_areas(producer: Producer) -> list[dict]:
         .distinct()
         .order_by("product__name", "product_id")
     )
-
-
-def _geojson(geom) -> dict:
-    return json.loads(geom.geojson)

@@ -9,20 +9,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from girrepo.generic import ObjectDetailView, ObjectListView
-from maps.folium import offline_map, outline_layer, render_map
 
 from .choices import AREA_PRECISION_HELP, AUTHORITY_FULL_NAMES, Register
 from .filtersets import GIProductFilterSet
 from .models import GIProduct, ProtectedAreaUnit
-from .selectors import GEOJSON_PRECISION, product_area_map
+from .selectors import GEOJSON_PRECISION
 from .tables import GIProductTable
 
-# Pages never load the full-resolution area; maps fetch simplified GeoJSON.
+# Pages never load the full-resolution area; their maps draw vector tiles (maps app).
 HEAVY_FIELDS = ("area_geom", "area_display", "area_label_point")
 REGION_HEAVY = ("geom", "geom_display", "label_point")
-AREA_STYLE = {"color": "#b02a37", "weight": 2, "fill": True, "fillOpacity": 0.15}
-UNIT_STYLE = {"color": "#0d6efd", "weight": 1.5, "fillOpacity": 0.0}
-STAND_IN_STYLE = {"color": "#6c757d", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.0}
 REGISTER_TITLES = {
     Register.GI_PRODUCT: _("GI protected products"),
     Register.AGRI_GI: _("Agricultural-product GIs"),
@@ -141,7 +137,6 @@ class GIProductDetailView(ObjectDetailView):
         ctx["precision_help"] = AREA_PRECISION_HELP[product.area_precision]
         ctx["authority_full_name"] = AUTHORITY_FULL_NAMES.get(product.authority, "")
         ctx["register_list_url"] = REGISTER_URLS[product.register]
-        ctx["map"] = _area_map(product)
         ctx.update(_related_records(product))
         return ctx
 
@@ -180,21 +175,3 @@ REGISTER_URLS = {
     Register.GI_PRODUCT: "products:gi_product_list",
     Register.AGRI_GI: "products:agri_gi_list",
 }
-
-
-def _area_map(product: GIProduct):
-    area = product_area_map(product=product)
-    if area.area is None:
-        return None
-    xmin, ymin, xmax, ymax = area.bbox
-    m = offline_map(location=[(ymin + ymax) / 2, (xmin + xmax) / 2], zoom_start=8)
-    outline_layer(
-        [{"type": "Feature", "geometry": area.area, "properties": {"label": product.name}}],
-        style=AREA_STYLE,
-    ).add_to(m)
-    if area.units:
-        outline_layer(area.units, style=UNIT_STYLE).add_to(m)
-    if area.stand_ins:
-        outline_layer(area.stand_ins, style=STAND_IN_STYLE).add_to(m)
-    m.fit_bounds([[ymin, xmin], [ymax, xmax]], padding=(24, 24))
-    return render_map(m)

@@ -346,7 +346,9 @@ class TestDetail:
         assert "2014-11-28" in html and "unverified" not in html
 
     def test_detail_query_count(self, client, facts, django_assert_max_num_queries):
-        with django_assert_max_num_queries(7) as queries:
+        self.html(client, facts["罗平黄山羊"])  # the map's legend is cached from then on
+        # 7 for the page; the map's units (to highlight) and its box.
+        with django_assert_max_num_queries(9) as queries:
             self.html(client, facts["罗平黄山羊"])  # 13 township units
         sql = " ".join(q["sql"] for q in queries.captured_queries)
         assert 'U0."area_geom"' not in sql and '"products_giproduct"."area_geom"' not in sql
@@ -362,14 +364,20 @@ class TestDetail:
         assert not FOREIGN.search(html)
 
     def test_map_has_the_area_and_linked_units(self, client, facts):
-        html = self.html(client, facts["华宁陶"])
-        collections = re.findall(r"_add\((\{.*\})\);", html)
-        features = [f for fc in collections for f in json.loads(fc)["features"]]
-        labels = [f["properties"]["label"] for f in features]
-        assert labels[0] == "华宁陶"
-        assert labels[1].startswith("华宁县 (530424) (stands in for 宁州街道、")
-        assert features[1]["properties"]["url"] == "/regions/530424/"
-        assert features[1]["properties"]["style"]["dashArray"]
+        product = facts["华宁陶"]
+        html = self.html(client, product)
+        assert '"coordinates"' not in html  # the map draws vector tiles, nothing embedded
+        config = json.loads(
+            re.search(
+                r'<script id="detail-map-config" type="application/json">(.*?)</script>', html
+            ).group(1)
+        )
+        # Five township units: their county stands in, highlighted dashed.
+        assert config["highlight"] == {"own": [], "approx": ["530424"]}
+        assert config["tiles"]["query"] == f"product={product.pk}"
+        urls = {layer["name"]: layer.get("url") for layer in config["layers"]}
+        assert urls["producers"].startswith(f"/map/points/producers.json?product={product.pk}&")
+        assert urls["townships"].startswith(f"/map/points/townships.json?product={product.pk}&")
 
     def test_related_block_for_other_apps(self):
         from django.template.loader import get_template

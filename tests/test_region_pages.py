@@ -43,10 +43,13 @@ def breadcrumbs(html: str) -> list[str]:
     ]
 
 
-def embedded_features(html: str) -> list[dict]:
-    """The GeoJSON features that the page's folium script adds to its map."""
-    collections = re.findall(r"_add\((\{.*\})\);", html)
-    return [f for fc in collections for f in json.loads(fc)["features"]]
+def map_config(html: str) -> dict:
+    """The config of the page's map (the public map's layers, focused on the region)."""
+    found = re.search(
+        r'<script id="detail-map-config" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert found, "no map on the page"
+    return json.loads(found.group(1))
 
 
 # -- the pages ---------------------------------------------------------------
@@ -102,9 +105,11 @@ def test_township_page_shows_its_county_honestly(client, township):
     html = get_html(client, township.get_absolute_url())
     assert breadcrumbs(html) == ["云南省", "楚雄彝族自治州", "禄丰市", township.name]
     assert "本乡（镇、街道）暂无边界" in html
-    assert 'class="folium-map"' in html
-    [county] = embedded_features(html)
-    assert county["properties"]["url"] == f"/regions/{COUNTY}/"
+    assert 'class="folium-map' in html
+    config = map_config(html)
+    assert config["highlight"] == {"own": [], "approx": [COUNTY]}  # its county, dashed
+    county = Region.objects.get(code=COUNTY).geom_display.extent
+    assert config["bbox"] == pytest.approx(list(county), abs=1e-3)
 
 
 def test_unknown_code_is_404(client):
@@ -120,28 +125,33 @@ def test_pages_load_nothing_from_other_hosts(client, url):
     assert "/static/vendor/bootstrap/css/bootstrap.min.css" in html
 
 
-def test_map_embeds_the_simplified_boundary(client):
+def test_map_embeds_no_geometry(client):
     county = Region.objects.get(code=COUNTY)
     html = get_html(client, county.get_absolute_url())
     assert "/static/vendor/leaflet/leaflet.js" in html
-    [outline] = embedded_features(html)
-    geometry = outline["geometry"]
-    assert geometry["type"] == "MultiPolygon"
-    vertices = sum(len(ring) for polygon in geometry["coordinates"] for ring in polygon)
-    assert vertices <= county.geom_display.num_coords < county.geom.num_coords
-    assert len(json.dumps(geometry)) < len(county.geom.geojson) / 3
+    assert '"coordinates"' not in html and "MultiPolygon" not in html
+    config = map_config(html)
+    # The public map's vector tiles and points, filtered to what lies in the county.
+    assert config["tiles"]["url"] == "/map/tiles/{z}/{x}/{y}.pbf"
+    assert config["tiles"]["query"] == f"region={COUNTY}"
+    assert config["highlight"] == {"own": [COUNTY], "approx": []}
+    assert config["bbox"] == pytest.approx(list(county.geom_display.extent), abs=1e-3)
 
 
-def test_prefecture_map_links_its_counties(client):
-    html = get_html(client, f"/regions/{PREFECTURE}/")
-    urls = {f["properties"].get("url") for f in embedded_features(html)}
-    counties = Region.objects.filter(parent__code=PREFECTURE)
-    assert urls == {None} | {c.get_absolute_url() for c in counties}
+def test_prefecture_map_shows_what_lies_inside(client):
+    config = map_config(get_html(client, f"/regions/{PREFECTURE}/"))
+    assert config["highlight"]["own"] == [PREFECTURE]
+    urls = {layer["name"]: layer.get("url") for layer in config["layers"]}
+    assert urls["producers"].startswith(f"/map/points/producers.json?region={PREFECTURE}&")
+    assert urls["townships"].startswith(f"/map/points/townships.json?region={PREFECTURE}&")
+    assert config["urls"]["counties"] == "/regions/000000/"  # popups link the regions
 
 
 @pytest.mark.parametrize("code", [PROVINCE, PREFECTURE, COUNTY, "532302101"])
 def test_page_queries_are_bounded(client, django_assert_max_num_queries, code):
-    with django_assert_max_num_queries(3):
+    get_html(client, f"/regions/{code}/")  # the map's legend is cached from then on
+    # The region, its ancestors, its children; the map's box.
+    with django_assert_max_num_queries(4):
         get_html(client, f"/regions/{code}/")
 
 

@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from girrepo.filtersets import BaseFilterSet, region_filter
+from products.models import Category
 
 from .models import TownshipProduct
 
@@ -22,6 +23,13 @@ class TownshipProductFilterSet(BaseFilterSet):
 
     region = region_filter("township")
     region_id = region_filter("township", by="id")
+    # The same slugs as the product FilterSet's ``category``, so one map filter reaches both.
+    category = django_filters.ModelMultipleChoiceFilter(
+        field_name="category__slug",
+        to_field_name="slug",
+        queryset=Category.objects.all(),
+        label=_("category"),
+    )
     year_recognised = django_filters.RangeFilter(label=_("year recognised"))
     has_gi_product = django_filters.BooleanFilter(
         field_name="gi_product", lookup_expr="isnull", exclude=True, label=_("linked GI product")
@@ -45,6 +53,7 @@ class TownshipProductFilterSet(BaseFilterSet):
         fields = [
             "q",
             "region",
+            "category",
             "year_recognised",
             "has_gi_product",
             "has_gi_mark",

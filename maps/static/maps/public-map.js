@@ -1,7 +1,9 @@
 /* The public map (/map/): vector-tile polygons, clustered points, a legend,
  * a permalink (#map=zoom/lat/lon&layers=…; filters stay in the query string)
- * and a search box. The page passes everything it needs in ``config``; no text
- * from the data is ever written as HTML (textContent only). */
+ * and a search box. Detail pages run the same script on a few layers focused
+ * on one record (``config.permalink`` and ``config.search`` off, regions to
+ * ``highlight``, a ``marker``). The page passes everything it needs in
+ * ``config``; no text from the data is ever written as HTML (textContent only). */
 (function () {
   "use strict";
 
@@ -30,6 +32,23 @@
     var paper = config.basemap === "none";
     var colours = {};
     config.categories.forEach(function (c) { colours[c.slug] = c.colour; });
+    var highlight = config.highlight || { own: [], approx: [] };
+    var ownCodes = {};
+    var approxCodes = {};
+    highlight.own.forEach(function (code) { ownCodes[code] = true; });
+    highlight.approx.forEach(function (code) { approxCodes[code] = true; });
+    // A highlighted region: a strong outline over whatever else is drawn.
+    function focusStyle(p, base) {
+      if (ownCodes[p.code]) {
+        return L.extend({}, base, { className: base.className + " girrepo-focus", weight: 3, color: "#0d6efd", opacity: 1 });
+      }
+      if (approxCodes[p.code]) {
+        return L.extend({}, base, {
+          className: base.className + " girrepo-focus-approx", weight: 2.5, color: "#495057", opacity: 1, dashArray: "6 4"
+        });
+      }
+      return base;
+    }
 
     map.createPane("girrepoTiles").style.zIndex = 300;
 
@@ -56,12 +75,14 @@
       } else if (kind === "townships") {
         line(props.place);
         if (props.approx) { line(T.townshipApprox); }
+      } else if (kind === "sites") {
+        line(T.site + (props.products ? " · " + props.products : ""));
       } else if (props.code) {
         line(props.code);
       }
       var url = (kind === "counties" || kind === "prefectures")
         ? config.urls[kind].replace("000000", encodeURIComponent(props.code))
-        : fill(config.urls[kind], props.id);
+        : fill(config.urls[kind], kind === "sites" ? props.owner : props.id);
       body.appendChild(el("a", { href: url, "class": "girrepo-popup-link" }, T.details + " →"));
       box.appendChild(body);
       return box;
@@ -72,14 +93,14 @@
     // them is one grid whose URL lists the layers shown, so a tile position
     // costs one request however many layers are on.
     var TILE_STYLES = {
-      counties: function () {
-        return {
+      counties: function (p) {
+        return focusStyle(p, {
           className: "girrepo-f-counties", weight: 0.8, color: "#868e96", opacity: 1,
           fill: true, fillColor: "#fbfaf5", fillOpacity: paper ? 1 : 0
-        };
+        });
       },
-      prefectures: function () {
-        return { className: "girrepo-f-prefectures", weight: 2, color: "#495057", opacity: 0.9, fill: false };
+      prefectures: function (p) {
+        return focusStyle(p, { className: "girrepo-f-prefectures", weight: 2, color: "#495057", opacity: 0.9, fill: false });
       },
       areas: function (p) {
         var colour = colours[p.cat] || "#7f7f7f";
@@ -103,6 +124,17 @@
         };
       }
     };
+    // 512-pixel tiles, each drawn from the 256-pixel tile one zoom level up (as
+    // Mapbox GL does): a quarter of the requests per view, and every outline
+    // segment near a tile edge sent a quarter as often. The server's zoom bands
+    // keep half a pixel of detail at their zoom, so one pixel at the map's.
+    var Grid512 = L.VectorGrid.Protobuf.extend({
+      _getVectorTilePromise: function (coords) {
+        var up = L.point(coords.x, coords.y);
+        up.z = coords.z - 1;
+        return L.VectorGrid.Protobuf.prototype._getVectorTilePromise.call(this, up);
+      }
+    });
     var extentBounds = L.latLngBounds(
       [config.yunnan[1] - 0.5, config.yunnan[0] - 0.5], [config.yunnan[3] + 0.5, config.yunnan[2] + 0.5]);
     var specs = {};
@@ -121,20 +153,18 @@
     function refreshGrid() {
       pendingRefresh = null;
       var names = config.tiles.order.filter(function (name) { return shownTiles[name]; });
-      if (!names.length) {
-        if (grid) { map.removeLayer(grid); grid = null; }
-        return;
-      }
-      if (grid) {
-        grid.setUrl(tileUrl(names));
-        return;
-      }
-      grid = L.vectorGrid.protobuf(tileUrl(names), {
+      // A new grid rather than setUrl(): GridLayer.redraw() asks for tiles at the
+      // map's fractional zoom (e.g. 7.5 after fitBounds), which no server has.
+      if (grid) { map.removeLayer(grid); grid = null; }
+      if (!names.length) { return; }
+      grid = new Grid512(tileUrl(names), {
         bounds: extentBounds,  // no requests for tiles that cannot hold any of Yunnan
         pane: "girrepoTiles",
         vectorTileLayerStyles: TILE_STYLES,
         interactive: true,
-        maxNativeZoom: 18,
+        tileSize: 512,
+        minNativeZoom: 1,  // tile zoom 0 and up on the server
+        maxNativeZoom: 19,
         attribution: config.attribution
       });
       grid.on("click", function (e) {
@@ -155,18 +185,48 @@
       if (!pendingRefresh) { pendingRefresh = setTimeout(refreshGrid, 0); }
     }
 
-    // ---- point layers: GeoJSON, clustered --------------------------------
+    // ---- point layers: rows, clustered --------------------------------------
+    // Zoomed out, the server clusters (a point alone in its cell comes as a
+    // point), and those are drawn as they are; Leaflet.markercluster clusters
+    // complete sets of points, and is loaded only when one first arrives
+    // (9 kB off a province-wide first view).
+    var clusterReady = null;
+    function withMarkerCluster() {
+      if (L.markerClusterGroup) { return Promise.resolve(); }
+      if (!clusterReady) {
+        clusterReady = new Promise(function (resolve, reject) {
+          config.clusterAssets.css.forEach(function (href) {
+            document.head.appendChild(el("link", { rel: "stylesheet", href: href }));
+          });
+          var script = el("script", { src: config.clusterAssets.js });
+          script.onload = resolve;
+          script.onerror = reject;
+          document.head.appendChild(script);
+        });
+      }
+      return clusterReady;
+    }
     function pointLayer(spec) {
-      var clusters = L.markerClusterGroup({
-        showCoverageOnHover: false,
-        maxClusterRadius: 50,
-        chunkedLoading: true,
-        iconCreateFunction: function (cluster) {
-          return clusterIcon(spec.name, cluster.getChildCount());
-        }
-      });
+      var clusters = null;  // the markercluster group, once there are points
       var serverClusters = L.layerGroup();
-      var group = L.featureGroup([clusters, serverClusters]);
+      var group = L.featureGroup([serverClusters]);
+      var plain = [];  // points the server already clustered around
+      group.girrepoMarkers = function () { return plain.concat(clusters ? clusters.getLayers() : []); };
+      function showMarkers(markers) {
+        if (!clusters) {
+          clusters = L.markerClusterGroup({
+            showCoverageOnHover: false,
+            maxClusterRadius: 50,
+            chunkedLoading: true,
+            iconCreateFunction: function (cluster) {
+              return clusterIcon(spec.name, cluster.getChildCount());
+            }
+          });
+          group.addLayer(clusters);
+        }
+        clusters.clearLayers();
+        clusters.addLayers(markers);
+      }
       var complete = false;
       var pending = null;
 
@@ -185,8 +245,9 @@
           .then(function (data) {
             group._girrepoLoaded = true;
             complete = Boolean(data.complete);
-            clusters.clearLayers();
+            if (clusters) { clusters.clearLayers(); }
             serverClusters.clearLayers();
+            plain = [];
             var markers = [];
             var columns = data.columns;
             data.points.forEach(function (row) {
@@ -205,8 +266,16 @@
               m.on("click", function () { map.setView(latlng, map.getZoom() + 2); });
               serverClusters.addLayer(m);
             });
-            clusters.addLayers(markers);
-            group.fire("girrepo:loaded", { count: data.count });
+            if (!data.complete || !markers.length) {
+              plain = markers;
+              markers.forEach(function (m) { serverClusters.addLayer(m); });
+              group.fire("girrepo:loaded", { count: data.count });
+              return null;
+            }
+            return withMarkerCluster().then(function () {
+              showMarkers(markers);
+              group.fire("girrepo:loaded", { count: data.count });
+            });
           })
           .catch(function (err) {
             if (err.name !== "AbortError") { throw err; }
@@ -233,19 +302,28 @@
       layers[spec.name] = spec.kind === "tiles" ? new TileOverlay(spec.name) : pointLayer(spec);
       overlays[spec.label] = layers[spec.name];
     });
-    var state = readHash();
+    var state = config.permalink ? readHash() : { view: null, layers: null };
     // The view first: layers added before it would fetch the tiles of folium's
     // starting view as well.
     applyView(state.view);
     var shown = state.layers || config.layers.filter(function (s) { return s.on; })
       .map(function (s) { return s.name; });
     shown.forEach(function (name) { if (layers[name]) { layers[name].addTo(map); } });
-    L.control.layers(null, overlays, { collapsed: NARROW, position: "topright" }).addTo(map);
+    L.control.layers(null, overlays, { collapsed: NARROW || !config.permalink, position: "topright" }).addTo(map);
     legend().addTo(map);
+    if (config.marker) {
+      // The record itself (a producer's location): one point, written into the page.
+      L.marker([config.marker.lat, config.marker.lon], {
+        icon: L.divIcon({ className: "girrepo-marker girrepo-marker-focus", iconSize: [18, 18] }),
+        title: config.marker.name,
+        zIndexOffset: 1000
+      }).bindTooltip(config.marker.name).addTo(map);
+    }
 
     // ---- the view and the permalink --------------------------------------
     function fitBox(box) {
-      map.fitBounds([[box[1], box[0]], [box[3], box[2]]], { animate: false, padding: [12, 12] });
+      map.fitBounds([[box[1], box[0]], [box[3], box[2]]],
+        { animate: false, padding: [12, 12], maxZoom: config.fitMaxZoom || config.maxZoom });
     }
     function readHash() {
       var params = new URLSearchParams(window.location.hash.slice(1));
@@ -273,8 +351,12 @@
         window.history.replaceState(null, "", window.location.pathname + window.location.search + hash);
       }
     }
-    map.on("moveend overlayadd overlayremove", writeHash);
-    window.addEventListener("hashchange", function () {
+    if (config.permalink) {
+      map.on("moveend overlayadd overlayremove", writeHash);
+      window.addEventListener("hashchange", onHashChange);
+      writeHash();
+    }
+    function onHashChange() {
       var next = readHash();
       applyView(next.view);
       if (next.layers) {
@@ -284,8 +366,7 @@
           if (!want && map.hasLayer(layers[name])) { map.removeLayer(layers[name]); }
         });
       }
-    });
-    writeHash();
+    }
 
     // ---- the filter form keeps the view; a new region jumps there --------
     var form = document.getElementById("map-filter-form");
@@ -307,9 +388,9 @@
     }
 
     // ---- search: a place or product, Chinese or pinyin -------------------
-    var searchForm = document.getElementById("map-search");
-    var input = document.getElementById("map-search-input");
-    var list = document.getElementById("map-search-results");
+    var searchForm = config.search === false ? null : document.getElementById("map-search");
+    var input = searchForm && document.getElementById("map-search-input");
+    var list = searchForm && document.getElementById("map-search-results");
     var timer = null;
     var results = [];
     function hideResults() { list.hidden = true; list.replaceChildren(); }
@@ -346,23 +427,25 @@
           if (jump && results.length) { go(results[0]); }
         });
     }
-    input.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(function () { search(false); }, 200);
-    });
-    input.addEventListener("keydown", function (e) { if (e.key === "Escape") { hideResults(); } });
-    searchForm.addEventListener("submit", function (e) {
-      e.preventDefault();
-      clearTimeout(timer);
-      search(true);
-    });
+    if (searchForm) {
+      input.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () { search(false); }, 200);
+      });
+      input.addEventListener("keydown", function (e) { if (e.key === "Escape") { hideResults(); } });
+      searchForm.addEventListener("submit", function (e) {
+        e.preventDefault();
+        clearTimeout(timer);
+        search(true);
+      });
+    }
 
     // ---- legend -----------------------------------------------------------
     function legend() {
       var control = L.control({ position: "bottomright" });
       control.onAdd = function () {
         var details = el("details", { "class": "girrepo-legend leaflet-bar" });
-        if (WIDE) { details.setAttribute("open", ""); }
+        if (WIDE && config.permalink) { details.setAttribute("open", ""); }
         details.appendChild(el("summary", {}, T.legend));
         function row(swatchClass, label, style) {
           var item = el("div", { "class": "girrepo-legend-row" });
@@ -372,21 +455,27 @@
           item.appendChild(el("span", {}, label));
           details.appendChild(item);
         }
-        details.appendChild(el("div", { "class": "girrepo-legend-heading" }, T.categories));
-        var grid = el("div", { "class": "girrepo-legend-grid" });
-        config.categories.forEach(function (c) {
-          var item = el("div", { "class": "girrepo-legend-row" });
-          item.appendChild(el("span", { "class": "girrepo-swatch girrepo-swatch-fill", style: "background:" + c.colour }));
-          item.appendChild(el("span", {}, c.name));
-          grid.appendChild(item);
-        });
-        details.appendChild(grid);
-        row("girrepo-swatch-exact", T.exactLegend);
-        row("girrepo-swatch-approx", T.approxLegend);
-        row("girrepo-swatch-mark", T.markRegion);
-        row("girrepo-swatch-variety", T.varietyRegion);
-        row("girrepo-marker girrepo-marker-producers", T.authorizedProducer);
-        row("girrepo-marker girrepo-marker-townships", T.townshipProduct);
+        // Only what this map can show (a detail page's map has a few layers).
+        if (specs.areas) {
+          details.appendChild(el("div", { "class": "girrepo-legend-heading" }, T.categories));
+          var grid = el("div", { "class": "girrepo-legend-grid" });
+          config.categories.forEach(function (c) {
+            var item = el("div", { "class": "girrepo-legend-row" });
+            item.appendChild(el("span", { "class": "girrepo-swatch girrepo-swatch-fill", style: "background:" + c.colour }));
+            item.appendChild(el("span", {}, c.name));
+            grid.appendChild(item);
+          });
+          details.appendChild(grid);
+          row("girrepo-swatch-exact", T.exactLegend);
+          row("girrepo-swatch-approx", T.approxLegend);
+        }
+        if (highlight.own.length) { row("girrepo-swatch-focus", T.focus); }
+        if (highlight.approx.length) { row("girrepo-swatch-focus-approx", T.focusApprox); }
+        if (specs.marks) { row("girrepo-swatch-mark", T.markRegion); }
+        if (specs.varieties) { row("girrepo-swatch-variety", T.varietyRegion); }
+        if (specs.producers) { row("girrepo-marker girrepo-marker-producers", T.authorizedProducer); }
+        if (specs.townships) { row("girrepo-marker girrepo-marker-townships", T.townshipProduct); }
+        if (specs.sites) { row("girrepo-marker girrepo-marker-sites", T.site); }
         L.DomEvent.disableClickPropagation(details);
         L.DomEvent.disableScrollPropagation(details);
         return details;
