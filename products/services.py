@@ -17,7 +17,7 @@ from regions.models import Region
 
 from .choices import AreaPrecision, MatchedBy, ProductStatus, UnitBoundary
 from .matching import AreaNameMatch
-from .models import GIProduct, ProtectedAreaPart, ProtectedAreaUnit
+from .models import GIProduct, ProtectedAreaOutline, ProtectedAreaPart, ProtectedAreaUnit
 from .models.products import DERIVED_AREA_FIELDS
 
 # ~100 m at Yunnan's latitude, like the regions' display boundaries.
@@ -29,6 +29,7 @@ SUBDIVIDE_MAX_VERTICES = 256
 _PRODUCT = GIProduct._meta.db_table
 _UNIT = ProtectedAreaUnit._meta.db_table
 _PART = ProtectedAreaPart._meta.db_table
+_OUTLINE = ProtectedAreaOutline._meta.db_table
 _REGION = Region._meta.db_table
 
 
@@ -241,6 +242,17 @@ def products_compute_areas(*, product_ids: Sequence[int]) -> None:
             INSERT INTO {_PART} (product_id, geom)
             SELECT g.id, (ST_Dump(s.geom)).geom
             FROM {_PRODUCT} g, LATERAL ST_Subdivide(g.area_geom, %s) AS s(geom)
+            WHERE g.id = ANY(%s) AND g.area_geom IS NOT NULL
+            """,
+            [SUBDIVIDE_MAX_VERTICES, ids],
+        )
+        # The outline in short indexed stretches, for the site check's boundary distance.
+        cur.execute(f"DELETE FROM {_OUTLINE} WHERE product_id = ANY(%s)", [ids])
+        cur.execute(
+            f"""
+            INSERT INTO {_OUTLINE} (product_id, geom)
+            SELECT g.id, (ST_Dump(s.geom)).geom
+            FROM {_PRODUCT} g, LATERAL ST_Subdivide(ST_Boundary(g.area_geom), %s) AS s(geom)
             WHERE g.id = ANY(%s) AND g.area_geom IS NOT NULL
             """,
             [SUBDIVIDE_MAX_VERTICES, ids],

@@ -226,3 +226,34 @@ class Region(MPTTModel, TimestampedModel):
             }
         if errors:
             raise ValidationError(errors)
+
+
+class RegionPiece(models.Model):
+    """A small piece of a county's or township's boundary (``ST_Subdivide``).
+
+    Derived data, rebuilt whenever the region's boundary is loaded and never edited:
+    "which county is this point in?" is then one GiST-indexed test against a
+    polygon of at most a few hundred vertices instead of a whole county outline.
+    The pieces of a region tile it exactly; a point on a seam between two pieces
+    of the same region meets both, so lookups take distinct regions.
+    """
+
+    region = models.ForeignKey(
+        to="regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.CASCADE,
+        related_name="pieces",
+    )
+    geom = models.PolygonField(
+        verbose_name=_("piece"),
+        srid=4326,
+        spatial_index=True,
+    )
+
+    class Meta:
+        ordering = ["region", "id"]
+        verbose_name = _("region boundary piece")
+        verbose_name_plural = _("region boundary pieces")
+
+    def __str__(self) -> str:
+        return f"{self.region_id}#{self.pk}"

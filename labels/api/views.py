@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DataError, InternalError, OperationalError
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ParseError, Throttled, UnsupportedMediaType
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -33,6 +34,16 @@ class SiteCheckThrottle(ScopedRateThrottle):
             return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
         except KeyError:
             raise ImproperlyConfigured(f"No throttle rate for scope {self.scope!r}") from None
+
+
+class JSONOnlyNegotiation(DefaultContentNegotiation):
+    """The endpoint answers JSON whatever the Accept header says (DRF's documented
+    "ignore client content negotiation" pattern): no Accept parsing per request.
+    Request bodies are still checked, so anything but JSON gets a 415.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 def _error(field: str, code: str, zh: str, en: str) -> dict:
@@ -77,6 +88,7 @@ class SiteCheckView(APIView):
     throttle_scope = "site_check"
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONOnlyNegotiation
 
     @extend_schema(
         operation_id="site_check",

@@ -144,7 +144,10 @@ _REASON = """CASE
     WHEN a.covered THEN 'within_tolerance'
     WHEN p.unmapped THEN 'area_partly_unmapped'
     WHEN coalesce(a.fraction, 0) = 0 AND s.kind = 'point'
-         AND NOT (ST_X(s.geom) BETWEEN %(xmin)s AND %(xmax)s AND ST_Y(s.geom) BETWEEN %(ymin)s AND %(ymax)s)
+         -- in Yunnan's extent only with x and y swapped (that box and the extent are
+         -- disjoint, so it is outside the extent): a box test first, which is false
+         -- for nearly every site, then the exact one
+         AND s.geom && ST_MakeEnvelope(%(ymin)s, %(xmin)s, %(ymax)s, %(xmax)s, 4326)
          AND ST_Y(s.geom) BETWEEN %(xmin)s AND %(xmax)s AND ST_X(s.geom) BETWEEN %(ymin)s AND %(ymax)s
         THEN 'swapped_coordinates'
     WHEN coalesce(a.fraction, 0) = 0 THEN 'outside'

@@ -1,10 +1,12 @@
 """PostGIS site check: does a production site lie inside the product's protected area?
 
-One statement per site answers everything at once: the fraction inside (over the
-GiST-indexed ``ProtectedAreaPart`` pieces, never the whole outline), the part
+One statement per site answers everything at once: the fraction inside, the part
 outside, the distance to the boundary, the county and township, and overlaps with
-other producers' approved sites. Python only turns those numbers into a verdict
-and reasons in Chinese and English.
+other producers' approved sites. Every spatial test reads small precomputed,
+GiST-indexed pieces, never a whole outline: ``ProtectedAreaPart`` for the area,
+``ProtectedAreaOutline`` for the distance, ``RegionPiece`` for the county and
+township. Python only turns those numbers into a verdict and reasons in Chinese and
+English.
 
 The verdict never guesses. An approximate area (a county standing in for
 townships without boundaries) or an unmapped one gives ``manual``; only a site
@@ -75,14 +77,16 @@ class SiteCheckResult:
         return GEOSGeometry(json.dumps(self.outside), srid=4326) if self.outside else None
 
 
-def _site_geometry(geometry: GEOSGeometry) -> GEOSGeometry:
+def _site_geometry(geometry: GEOSGeometry) -> tuple[GEOSGeometry, str]:
+    """The site in WGS-84 and its type; raises :class:`SiteInputError` if it is no site."""
     kind = geometry.geom_type if geometry is not None else "None"
     if kind not in SITE_TYPES:
         raise SiteInputError("unsupported_geometry_type", field="geometry", type=kind)
-    if geometry.srid is None:
+    srid = geometry.srid
+    if srid is None:
         geometry = geometry.clone()
         geometry.srid = 4326
-    elif geometry.srid != 4326:
+    elif srid != 4326:
         geometry = geometry.transform(4326, clone=True)
     if geometry.empty:
         raise SiteInputError("empty_geometry", field="geometry")
@@ -90,7 +94,7 @@ def _site_geometry(geometry: GEOSGeometry) -> GEOSGeometry:
         reason_text = geometry.valid_reason
         code = "self_intersection" if "Self-intersection" in reason_text else "invalid_geometry"
         raise SiteInputError(code, field="geometry", detail=reason_text)
-    return geometry
+    return geometry, kind
 
 
 def _regions(rows) -> tuple[dict | None, dict | None]:
@@ -161,12 +165,13 @@ def site_check_reference(
 
 
 def _check(*, product_id, product_name, geometry, tolerance_m, producer_id, exclude):
-    geometry = _site_geometry(geometry)
+    geometry, kind = _site_geometry(geometry)
     tolerance_m = settings.GIRREPO_SITE_TOLERANCE_M if tolerance_m is None else tolerance_m
     row = measure(
         product_id=product_id,
         product_name=product_name,
         geometry=geometry,
+        is_point=kind == "Point",
         tolerance_m=tolerance_m,
         producer_id=producer_id,
         exclude=exclude,
@@ -187,7 +192,7 @@ def _check(*, product_id, product_name, geometry, tolerance_m, producer_id, excl
         out.reasons.append(reason("area_not_mapped" if found else "no_product"))
         return found, _with_overlaps(out)
 
-    is_point = geometry.geom_type == "Point"
+    is_point = kind == "Point"
     out.distance_to_boundary_m = round(distance, 1) if distance is not None else None
     if is_point:
         inside = fraction >= 1.0

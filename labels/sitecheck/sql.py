@@ -1,12 +1,14 @@
 """The site-check statements: one per site, prepared once per connection."""
 
+import struct
+
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 
 from producers.models import Producer
 from products.choices import UnitBoundary
-from products.models import GIProduct, ProtectedAreaPart, ProtectedAreaUnit
-from regions.models import Region
+from products.models import GIProduct, ProtectedAreaOutline, ProtectedAreaPart, ProtectedAreaUnit
+from regions.models import Region, RegionPiece
 
 from ..choices import ApplicationStatus
 from ..models import Application, ProductionSite
@@ -16,6 +18,8 @@ from ..models import Application, ProductionSite
 METRES_PER_DEGREE_MIN = 95_000.0
 
 _PART = ProtectedAreaPart._meta.db_table
+_OUTLINE = ProtectedAreaOutline._meta.db_table
+_PIECE = RegionPiece._meta.db_table
 _PRODUCT = GIProduct._meta.db_table
 _UNIT = ProtectedAreaUnit._meta.db_table
 _REGION = Region._meta.db_table
@@ -28,12 +32,23 @@ _PRODUCER = Producer._meta.db_table
 # is the geodesic nearest one to well under a metre; the geography length of that
 # short line is then exact. (ST_Distance on geography over a 20,000-vertex outline
 # costs ~20 ms; this costs well under one.)
+#
+# Only the outline stretches that can hold that nearest point are read: the nearest
+# stretch in plain degrees (an indexed KNN probe) lies at d0, and in the scaled plane
+# every distance shrinks by at most the factor f, so the scaled nearest point lies
+# within d0 / f in plain degrees. The answer is the one the whole outline gives.
 _DISTANCE = f"""
-    (SELECT ST_Length(ST_Scale(ST_ShortestLine(
-                ST_Scale(ST_Boundary(a.area_geom), k.f, 1), ST_Scale(s.g, k.f, 1)),
+    (SELECT ST_Length(ST_Scale(ST_ShortestLine(ST_Scale(c.g, k.f, 1), ST_Scale(s.g, k.f, 1)),
             1 / k.f, 1)::geography)
-     FROM {_PRODUCT} a, (SELECT cos(radians(ST_Y(ST_PointOnSurface(s.g)))) AS f) k
-     WHERE a.id = (SELECT id FROM p) AND a.area_geom IS NOT NULL)
+     FROM (SELECT cos(radians(ST_Y(ST_PointOnSurface(s.g)))) AS f) k,
+     LATERAL (
+         SELECT ST_Collect(o.geom) AS g FROM {_OUTLINE} o
+         WHERE o.product_id = (SELECT id FROM p)
+           AND ST_DWithin(o.geom, s.g, (
+               SELECT ST_Distance(n.geom, s.g) FROM {_OUTLINE} n
+               WHERE n.product_id = (SELECT id FROM p)
+               ORDER BY n.geom <-> s.g LIMIT 1) / k.f * (1 + 1e-9) + 1e-12)
+     ) c)
 """
 
 # Other producers' sites in approved applications whose interiors meet this one.
@@ -74,7 +89,7 @@ _UNMAPPED_UNITS = f"""
     EXISTS (SELECT 1 FROM {_UNIT} u WHERE u.product_id = (SELECT id FROM p) AND u.boundary = %(none)s)
 """
 
-# A point: one indexed lookup over the area's parts and one over the regions.
+# A point: one indexed lookup over the area's parts and one over the region pieces.
 POINT_SQL = f"""
 WITH s AS (SELECT ST_GeomFromEWKB(%(site)s) AS g), {_PRODUCT_CTES}
 SELECT
@@ -86,7 +101,8 @@ SELECT
     {_DISTANCE},
     (SELECT json_agg(json_build_array(r.level, r.code, r.name) ORDER BY r.level, r.code)
      FROM {_REGION} r
-     WHERE r.level IN ('county', 'township') AND ST_Covers(r.geom, s.g)),
+     WHERE r.level IN ('county', 'township')
+       AND r.id IN (SELECT q.region_id FROM {_PIECE} q WHERE ST_Covers(q.geom, s.g))),
     {_OVERLAPS},
     {_UNMAPPED_UNITS}
 FROM s
@@ -121,11 +137,12 @@ SELECT
     {_DISTANCE},
     (SELECT json_agg(json_build_array(x.level, x.code, x.name) ORDER BY x.level)
      FROM (SELECT DISTINCT ON (r.level) r.level, r.code, r.name
-           FROM {_REGION} r
-           WHERE r.level IN ('county', 'township') AND ST_Intersects(r.geom, s.g)
-           ORDER BY r.level, CASE WHEN ST_Covers(r.geom, s.g) THEN ST_Area(s.g)
-                                  ELSE ST_Area(ST_Intersection(r.geom, s.g)) END DESC,
-                    r.code) x),
+           FROM (SELECT q.region_id, sum(CASE WHEN ST_Covers(q.geom, s.g) THEN ST_Area(s.g)
+                                              ELSE ST_Area(ST_Intersection(q.geom, s.g)) END) AS a
+                 FROM {_PIECE} q WHERE ST_Intersects(q.geom, s.g) GROUP BY q.region_id) h
+           JOIN {_REGION} r ON r.id = h.region_id
+           WHERE r.level IN ('county', 'township')
+           ORDER BY r.level, h.a DESC, r.code) x),
     {_OVERLAPS},
     {_UNMAPPED_UNITS}
 FROM s
@@ -148,8 +165,14 @@ _PARAMS = (
 # point), so each connection prepares it once and then only executes it (0.02 ms
 # planning).
 _STATEMENTS = {
-    "Point": ("girrepo_sitecheck_point_v2", POINT_SQL),
-    "": ("girrepo_sitecheck_area_v2", AREA_SQL),
+    "Point": ("girrepo_sitecheck_point_v3", POINT_SQL),
+    "": ("girrepo_sitecheck_area_v3", AREA_SQL),
+}
+
+
+_EXECUTE = {
+    key: f"EXECUTE {name} ({', '.join(['%s'] * len(_PARAMS))})"
+    for key, (name, _sql) in _STATEMENTS.items()
 }
 
 
@@ -176,6 +199,14 @@ def _prepare(cur) -> None:
     connection._sitecheck_prepared = key
 
 
+def _ewkb(geometry: GEOSGeometry, is_point: bool) -> bytes:
+    if is_point:
+        # A little-endian 2D EWKB point with SRID 4326, packed directly: GEOS's writer
+        # costs more than everything else that goes into the parameters.
+        return struct.pack("<BIIdd", 1, 0x20000001, 4326, geometry.x, geometry.y)
+    return bytes(geometry.ewkb)
+
+
 def measure(
     *,
     product_id: int | None,
@@ -184,10 +215,13 @@ def measure(
     tolerance_m: float,
     producer_id,
     exclude,
+    is_point: bool | None = None,
 ):
     """One row: the matching products, then the measurements against the first."""
+    if is_point is None:
+        is_point = geometry.geom_type == "Point"
     params = {
-        "site": bytes(geometry.ewkb),
+        "site": _ewkb(geometry, is_point),
         "product": product_id,
         "product_name": product_name,
         "tol": tolerance_m,
@@ -197,9 +231,7 @@ def measure(
         "exclude": exclude,
         "none": UnitBoundary.NONE,
     }
-    name, _sql = _STATEMENTS["Point" if geometry.geom_type == "Point" else ""]
     with connection.cursor() as cur:
         _prepare(cur)
-        placeholders = ", ".join(["%s"] * len(_PARAMS))
-        cur.execute(f"EXECUTE {name} ({placeholders})", [params[p] for p, _t in _PARAMS])
+        cur.execute(_EXECUTE["Point" if is_point else ""], [params[p] for p, _t in _PARAMS])
         return cur.fetchone()

@@ -102,3 +102,32 @@ class ProtectedAreaPart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}#{self.pk}"
+
+
+class ProtectedAreaOutline(models.Model):
+    """A short stretch of a product's area outline (``ST_Subdivide`` of its boundary).
+
+    Derived data, rebuilt with the parts. "How far is this site from the boundary?"
+    then reads the few GiST-indexed stretches near the site instead of walking an
+    outline of 20,000 vertices.
+    """
+
+    product = models.ForeignKey(
+        to="products.GIProduct",
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="area_outline",
+    )
+    geom = models.LineStringField(
+        verbose_name=_("outline stretch"),
+        srid=4326,
+        spatial_index=True,
+    )
+
+    class Meta:
+        ordering = ["product", "id"]
+        verbose_name = _("protected-area outline stretch")
+        verbose_name_plural = _("protected-area outline stretches")
+
+    def __str__(self) -> str:
+        return f"{self.product_id}~{self.pk}"
