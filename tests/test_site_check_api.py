@@ -8,6 +8,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
+from girrepo.api.exceptions import MESSAGES
 from labels.models import Application, ProductionSite
 from products.models import Category, GIProduct
 from products.services import product_save
@@ -37,7 +38,11 @@ def post(body, client=None, **extra):
 
 def error(response, status=400) -> dict:
     assert response.status_code == status, response.content
-    errors = response.json()["errors"]
+    body = response.json()
+    # The API's one error shape: a stable code with its English and Chinese message.
+    assert (body["message"], body["message_zh"]) == MESSAGES[body["code"]]
+    assert body["code"] == {400: "invalid", 415: "unsupported_media_type"}.get(status, body["code"])
+    errors = body["errors"]
     assert errors and all(e["zh"] and e["en"] for e in errors)
     return errors[0]
 

@@ -87,6 +87,9 @@ class InputErrorSerializer(ReasonSerializer):
 
 
 class SiteCheckErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="invalid, unsupported_media_type or throttled")
+    message = serializers.CharField(help_text="What went wrong, in English.")
+    message_zh = serializers.CharField(help_text="What went wrong, in Chinese.")
     errors = InputErrorSerializer(many=True)
 
 

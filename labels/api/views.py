@@ -15,6 +15,8 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from girrepo.api.exceptions import MESSAGES
+
 from ..sitecheck import SiteCheckResult, SiteInputError, site_check_reference
 from .geometry import site_geometry_from_geojson
 from .serializers import (
@@ -50,8 +52,16 @@ def _error(field: str, code: str, zh: str, en: str) -> dict:
     return {"field": field, "code": code, "zh": zh, "en": en}
 
 
+_STATUS_CODES = {400: "invalid", 415: "unsupported_media_type", 429: "throttled"}
+
+
 def _errors(status: int, *errors: dict, headers=None) -> Response:
-    return Response({"errors": list(errors)}, status=status, headers=headers)
+    """The API's error shape (code, message, message_zh) with this endpoint's list of
+    bilingual field errors."""
+    code = _STATUS_CODES.get(status, "error")
+    message, message_zh = MESSAGES[code]
+    body = {"code": code, "message": message, "message_zh": message_zh, "errors": list(errors)}
+    return Response(body, status=status, headers=headers)
 
 
 def site_check_body(product: dict, outcome: SiteCheckResult) -> dict:
