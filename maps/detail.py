@@ -12,6 +12,7 @@ highlight. No geometry is embedded: at most one point (a producer's location).
 - producer: its location, its production sites, and the protected areas it may
   label for;
 - GI mark: its origin regions and the producers authorized for it;
+- plant variety: the regions where it is grown;
 - township product: its record at its county (townships have no boundary).
 """
 
@@ -220,6 +221,28 @@ def _mark(mark) -> Focus:
     )
 
 
+_VARIETY_EXTENT = """
+    SELECT coalesce(r.geom_display, p.geom_display)
+    FROM varieties_plantvariety_growing_regions g
+    JOIN regions_region r ON r.id = g.region_id
+    LEFT JOIN regions_region p ON p.id = r.parent_id
+    WHERE g.plantvariety_id = %s
+"""
+
+
+def _variety(variety) -> Focus:
+    own, approx = _highlight(
+        variety.growing_regions.values_list("level", "code", "parent__code").order_by("code")
+    )
+    return Focus(
+        query={"variety": str(variety.pk)},
+        layers=("counties", "prefectures", "varieties"),
+        bbox=_extent(_VARIETY_EXTENT, [variety.pk]),
+        own=own,
+        approx=approx,
+    )
+
+
 def _township_product(record) -> Focus:
     township = record.township
     query = {"township_product": str(record.pk)}
@@ -242,6 +265,7 @@ BUILDERS = {
     "regions.region": _region,
     "producers.producer": _producer,
     "brands.gimark": _mark,
+    "varieties.plantvariety": _variety,
     "township_products.townshipproduct": _township_product,
 }
 
@@ -271,6 +295,10 @@ def caption(obj) -> str:
         return _(
             "Origin regions outlined (a county standing in for a township dashed); green "
             "dots: producers authorized to use the mark's special label."
+        )
+    if label == "varieties.plantvariety":
+        return _(
+            "Where the variety is grown, outlined (a county standing in for a township dashed)."
         )
     return _(
         "Townships have no boundaries in the registry: the record is shown at a point "

@@ -32,10 +32,11 @@ from products.filtersets import GIProductFilterSet
 from products.models import GIProduct
 from township_products.filtersets import TownshipProductFilterSet
 from varieties.filtersets import PlantVarietyFilterSet
+from varieties.models import PlantVariety
 
 PAGE_FILTERS = ("q", "category", "register", "region")
 # Ids of the one record a detail page is about (see ``focus_ids``).
-FOCUS_FILTERS = ("product", "mark", "producer", "township_product")
+FOCUS_FILTERS = ("product", "mark", "variety", "producer", "township_product")
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ LAYERS = {
             _("Plant variety growing areas"),
             "tiles",
             ("regions", "mesh", "varieties"),
-            ("q", "region"),
+            ("q", "region", "variety"),
             default_on=False,
         ),
         Layer(
@@ -177,7 +178,10 @@ def layer_ids(layer: Layer, data: dict[str, list[str]]) -> QuerySet | None:
             qs = (qs if qs is not None else GIMark.objects.all()).filter(pk__in=ids)
         return None if qs is None else qs.values("pk")
     if name == "varieties":
-        return _filtered(PlantVarietyFilterSet, data, ("q", "region")).values("pk")
+        qs = _page_filtered(PlantVarietyFilterSet, data, ("q", "region"))
+        if (ids := focus_ids(data, "variety")) is not None:
+            qs = (qs if qs is not None else PlantVariety.objects.all()).filter(pk__in=ids)
+        return None if qs is None else qs.values("pk")
     if name == "townships":
         return _township_products(data).values("pk")
     if name == "producers":

@@ -30,6 +30,8 @@ from tests.test_maps_data import (  # noqa: F401  (fixtures)
     township_in,
 )
 from township_products.models import TownshipProduct
+from varieties.choices import PlantType
+from varieties.models import PlantVariety
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -72,6 +74,7 @@ def remove_test_records() -> None:
     producers.delete()
     TownshipProduct.objects.filter(product_name__startswith=PREFIX).delete()
     GIMark.objects.filter(name__startswith=PREFIX).delete()
+    PlantVariety.objects.filter(denomination__startswith=PREFIX).delete()
     GIProduct.objects.filter(name__startswith=PREFIX).delete()
     Category.objects.filter(slug__in=SLUGS).delete()
 
@@ -126,6 +129,15 @@ def detail_data(django_db_setup, django_db_blocker, map_mesh):  # noqa: F811
         )
         mark = GIMark.objects.create(name=f"{PREFIX}商标 (demo)", mark_type="certification")
         mark.origin_regions.set([region(XUANWEI)])
+        variety = PlantVariety.objects.create(
+            denomination=f"{PREFIX}滇红1号 (demo)",
+            species_zh="茶",
+            species_latin="Camellia sinensis",
+            plant_type=PlantType.WOODY_OTHER,
+            is_demo=True,
+        )
+        # A county of its own and a township (outlined by its county, dashed).
+        variety.growing_regions.set([region(XUANWEI), township_in(LULIANG)])
     yield SimpleNamespace(
         ham=ham,
         genuine=genuine,
@@ -134,6 +146,7 @@ def detail_data(django_db_setup, django_db_blocker, map_mesh):  # noqa: F811
         site=site,
         township_product=township_product,
         mark=mark,
+        variety=variety,
     )
     with django_db_blocker.unblock():
         remove_test_records()
@@ -219,6 +232,16 @@ def test_mark_page_shows_origin_and_authorized_producers(page, app_server, detai
     expect(page.locator(FOCUS).first).to_be_attached()
     expect(page.locator(f"{TILE_PATHS}.girrepo-f-marks").first).to_be_attached()
     assert_clean(page)
+
+
+def test_variety_page_outlines_where_it_is_grown(page, app_server, detail_data):
+    open_detail(page, app_server.url + detail_data.variety.get_absolute_url())
+    expect(page.locator(f"{TILE_PATHS}.girrepo-f-varieties").first).to_be_attached()
+    expect(page.locator(FOCUS).first).to_be_attached()  # 宣威市, its own boundary
+    expect(page.locator(FOCUS_APPROX).first).to_be_attached()  # 陆良县 for the township
+    assert_clean(page)
+    # The page embeds no geometry of its own any more (no folium GeoJSON in the HTML).
+    assert '"type": "FeatureCollection"' not in page.content()
 
 
 def test_township_product_page_shows_its_record(page, app_server, detail_data):

@@ -29,6 +29,8 @@ from tests.test_maps_data import (  # noqa: F401  (fixtures)
 )
 from township_products.filtersets import TownshipProductFilterSet
 from township_products.models import TownshipProduct
+from varieties.choices import PlantType
+from varieties.models import PlantVariety
 
 pytestmark = pytest.mark.django_db
 
@@ -226,6 +228,24 @@ def test_mark_page_shows_origin_and_authorized_producers(client, ham):
     assert config["highlight"] == {"own": [XUANWEI], "approx": [LULIANG]}
     assert config["tiles"]["query"] == f"mark={mark.pk}"
     assert layer_urls(config)["producers"].startswith(f"/map/points/producers.json?mark={mark.pk}")
+
+
+def test_variety_page_outlines_its_growing_regions(client):
+    variety = PlantVariety.objects.create(
+        denomination="地图测试品种 (demo)",
+        species_zh="茶",
+        species_latin="Camellia sinensis",
+        plant_type=PlantType.WOODY_OTHER,
+        is_demo=True,
+    )
+    variety.growing_regions.set([region(XUANWEI), township_in(LULIANG)])
+    html = page(client, variety.get_absolute_url())
+    assert_no_geometry(html)
+    config = detail_config(html)
+    assert config["highlight"] == {"own": [XUANWEI], "approx": [LULIANG]}
+    assert config["tiles"]["query"] == f"variety={variety.pk}"
+    tile = client.get(tile_url("varieties", *XUANWEI_TILE, "variety=abc"))
+    assert tile.status_code == 400 and "variety" in tile.json()["errors"]
 
 
 def test_township_product_page_shows_its_record_at_its_county(client, ham):
