@@ -58,8 +58,8 @@ from django.http import HttpResponse  # noqa: E402
 from django.template import RequestContext, Template  # noqa: E402
 from django.urls import NoReverseMatch, include, path, reverse  # noqa: E402
 
+from girrepo.offline_maps import MARKERCLUSTER_ASSETS, local_assets, offline_map, render_map  # noqa: E402
 from maps import caching  # noqa: E402
-from maps.folium import MARKERCLUSTER_ASSETS, local_assets, offline_map, render_map  # noqa: E402
 from maps.layers import LAYERS, PUBLIC_LAYERS  # noqa: E402
 from maps.models import RegionShape  # noqa: E402
 from regions.coords import YUNNAN_EXTENT  # noqa: E402

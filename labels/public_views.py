@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
+from girrepo.offline_maps import MapParts, offline_map, outline_layer, render_map
 from girrepo.validators import validate_credit_code
-from maps.folium import MapParts, offline_map, outline_layer, render_map
 from products.selectors import product_area_map
 
 from .certificate import qr_png, qr_svg, render_certificate, verify_url

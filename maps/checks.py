@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.checks import Error, register
 
-from .folium import BASEMAPS
+from girrepo.offline_maps import BASEMAPS
 
 
 @register()

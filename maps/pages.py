@@ -12,13 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from products.choices import Register
-from regions.choices import RegionLevel
-from regions.coords import YUNNAN_EXTENT
-from regions.models import Region
-
-from . import caching, tiles
-from .folium import (
+from girrepo.offline_maps import (
     MARKERCLUSTER_ASSETS,
     VECTORGRID_ASSETS,
     FullscreenControl,
@@ -27,6 +21,12 @@ from .folium import (
     locate_control,
     offline_map,
 )
+from products.choices import Register
+from regions.choices import RegionLevel
+from regions.coords import YUNNAN_EXTENT
+from regions.models import Region
+
+from . import caching, tiles
 from .layers import LAYERS, Layer
 from .selectors import category_list
 from .styles import category_colours

@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from girrepo.offline_maps import render_map
 from products.filtersets import GIProductFilterSet
 
 from . import caching, points, tiles
-from .folium import render_map
 from .layers import LAYERS, PAGE_FILTERS, PUBLIC_LAYERS, BadFilter, filter_data, layer_ids
 from .pages import folium_map, map_config
 from .selectors import map_search, region_box, unmapped_products

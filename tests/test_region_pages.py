@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from maps.folium import offline_map, outline_layer, render_map
+from girrepo.offline_maps import offline_map, outline_layer, render_map
 from regions.models import Region
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import folium
 from django.contrib.gis.geos import GEOSGeometry
 from django.utils.translation import gettext as _
 
-from maps.folium import MapParts, OfflineMap, offline_map, outline_layer, render_map
+from girrepo.offline_maps import MapParts, OfflineMap, offline_map, outline_layer, render_map
 
 from ..choices import ApplicationStatus, CheckResult
 from ..models import Application, ProductionSite

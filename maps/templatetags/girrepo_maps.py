@@ -8,8 +8,9 @@ only), so the page needs nothing in ``<head>``.
 
 from django import template
 
+from girrepo.offline_maps import render_map
+
 from ..detail import caption, detail_map_config
-from ..folium import render_map
 from ..pages import folium_map
 
 register = template.Library()
