@@ -2,6 +2,8 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from girrepo.tables import DateColumn
+
 from .choices import (
     MARK_STATUS_COLOURS,
     RECORDATION_STATUS_COLOURS,
@@ -40,10 +42,8 @@ class GIMarkTable(tables.Table):
     )
     nice_classes = tables.Column(verbose_name=_("Nice classes"), orderable=False)
     registrant = tables.Column(linkify=True, order_by=("registrant__name",), default="")
-    current_expiry = tables.DateColumn(
-        verbose_name=_("current term ends"), format="Y-m-d", default=""
-    )
-    registration_date = tables.DateColumn(format="Y-m-d", default="")
+    current_expiry = DateColumn(verbose_name=_("current term ends"), format="Y-m-d", default="")
+    registration_date = DateColumn(format="Y-m-d", default="")
     effective_status = StatusColumn(
         verbose_name=_("status"), choices=MarkStatus, colours=MARK_STATUS_COLOURS
     )
@@ -81,8 +81,8 @@ class GIMarkTable(tables.Table):
 class FamousMarkTable(tables.Table):
     name = tables.Column(linkify=True)
     holder = tables.Column(linkify=True, order_by=("holder__name",), default="")
-    recognition_date = tables.DateColumn(format="Y-m-d", default="")
-    valid_until = tables.DateColumn(format="Y-m-d", default="")
+    recognition_date = DateColumn(format="Y-m-d", default="")
+    valid_until = DateColumn(format="Y-m-d", default="")
     is_current = tables.BooleanColumn(verbose_name=_("in force today"))
 
     class Meta:
@@ -104,8 +104,8 @@ class FamousMarkTable(tables.Table):
 class CustomsRecordationTable(tables.Table):
     recorded_right = tables.Column(linkify=True)
     holder = tables.Column(linkify=True, order_by=("holder__name",), default="")
-    recordation_date = tables.DateColumn(format="Y-m-d", default="")
-    valid_until = tables.DateColumn(format="Y-m-d", default="")
+    recordation_date = DateColumn(format="Y-m-d", default="")
+    valid_until = DateColumn(format="Y-m-d", default="")
     effective_status = StatusColumn(
         verbose_name=_("status"), choices=RecordationStatus, colours=RECORDATION_STATUS_COLOURS
     )

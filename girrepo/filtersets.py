@@ -9,15 +9,20 @@ Public filter vocabulary:
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from regions.choices import RegionLevel
 from regions.models import Region
+from regions.signals import boundaries_changed
 
+from .keyset import Partition, with_partition
 from .text import query_key
+from .widgets import make_fast
 
 
 class BaseFilterSet(django_filters.FilterSet):
@@ -74,6 +79,7 @@ def style_filter_form(form) -> None:
         widget = field.widget
         if isinstance(widget, forms.HiddenInput):
             continue
+        make_fast(widget)  # same markup, without a template per <option>
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"
         elif isinstance(widget, forms.Select | forms.SelectMultiple):
@@ -87,8 +93,31 @@ def style_filter_form(form) -> None:
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
+# The region select's choices, kept for a while: they cost a query and change only
+# when regions are loaded or edited (which clears them in this process at once).
+REGION_CHOICES_KEY = "girrepo:region-choices"
+REGION_CHOICES_SECONDS = 300
+
+
 def region_choices() -> list:
     """Prefectures and their counties, grouped, for the ``region`` select."""
+    choices = cache.get(REGION_CHOICES_KEY)
+    if choices is None:
+        choices = _region_choices()
+        cache.set(REGION_CHOICES_KEY, choices, REGION_CHOICES_SECONDS)
+    return choices
+
+
+def forget_region_choices(**kwargs) -> None:
+    cache.delete(REGION_CHOICES_KEY)
+
+
+post_save.connect(forget_region_choices, sender=Region, dispatch_uid="girrepo-region-choices")
+post_delete.connect(forget_region_choices, sender=Region, dispatch_uid="girrepo-region-choices")
+boundaries_changed.connect(forget_region_choices, dispatch_uid="girrepo-region-choices")
+
+
+def _region_choices() -> list:
     rows = Region.objects.filter(
         level__in=[RegionLevel.PROVINCE, RegionLevel.PREFECTURE, RegionLevel.COUNTY]
     ).values_list("code", "name", "level", "parent__code")
@@ -154,7 +183,7 @@ class RegionHierarchyFilter(django_filters.Filter):
         chosen = Region.objects.filter(**{lookup: keys})
         # The chosen regions and all below them, as ids (one small query): the
         # planner then knows from the column statistics how many rows they hold.
-        below = list(
+        levels = dict(
             Region.objects.filter(
                 Exists(
                     chosen.filter(
@@ -163,8 +192,9 @@ class RegionHierarchyFilter(django_filters.Filter):
                         rght__gte=OuterRef("rght"),
                     )
                 )
-            ).values_list("pk", flat=True)
+            ).values_list("pk", "level")
         )
+        below = list(levels)
         if not below:
             return qs.none()
         cond = Q()
@@ -176,8 +206,48 @@ class RegionHierarchyFilter(django_filters.Filter):
                 cond |= Q(Exists(rows))
             else:
                 cond |= Q(**{f"{field}__in": below})
+        before = len(qs.query.where.children)
         qs = qs.filter(cond)
-        return qs.distinct() if self.distinct else qs
+        if self.distinct:
+            return qs.distinct()
+        implied = tuple(qs.query.where.children[before:])
+        return with_partition(qs, partition_of(qs.model, self.region_fields, levels, implied))
+
+
+# Above this many regions the filtered rows are dense enough in list order that
+# reading the list's own index is cheaper than a merge (e.g. the whole province).
+MAX_PARTS = 40
+
+
+def partition_of(model, fields, levels: dict, implied: tuple = ()) -> Partition | None:
+    """How keyset pages can read a region-filtered list region by region.
+
+    The first field must be a plain foreign key limited to one region level (a
+    producer's ``county``): the rows are then those of each chosen region at that
+    level, read through a ``(field, sort key, id)`` index, plus the rows linked only
+    through the other fields (a township whose county lies elsewhere, or is unset).
+    """
+    first, *others = fields
+    try:
+        field = model._meta.get_field(first)
+    except FieldDoesNotExist:
+        return None
+    level = (field.remote_field.limit_choices_to or {}) if field.many_to_one else {}
+    level = level.get("level") if isinstance(level, dict) else None
+    if level is None or any(not _to_one_path(model, f) for f in others):
+        return None
+    values = [pk for pk, lvl in levels.items() if lvl == level]
+    if not 0 < len(values) <= MAX_PARTS:
+        return None
+    # The rows no part ``first = v`` holds: ``first`` is another chosen region (not
+    # of its level: bad data, but the filter finds it), or lies outside them and a
+    # township (say) is inside. The second is read inside the other fields' index.
+    others_cond = Q(*(Q(**{f"{f}__in": list(levels)}) for f in others), _connector=Q.OR)
+    outside = model._default_manager.filter(others_cond).exclude(**{f"{first}__in": list(levels)})
+    rest: list = [outside.order_by().values_list("pk", flat=True)] if others else []
+    if len(values) < len(levels):
+        rest.append(Q(**{f"{first}__in": [pk for pk in levels if levels[pk] != level]}))
+    return Partition(field=first, values=values, rest=rest, implied=implied)
 
 
 def _to_one_path(model, path: str) -> bool:

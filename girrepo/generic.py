@@ -16,6 +16,7 @@ from django_tables2.export import ExportMixin
 from django_tables2.rows import BoundRows
 
 from .keyset import CURSOR_PARAM, keyset_page
+from .tables import Body
 
 EXPORT_FORMATS = ("csv", "xlsx", "geojson")
 
@@ -61,6 +62,8 @@ class ObjectListView(ExportMixin, SingleTableMixin, FilterView):
             cursor = self.request.GET.get(CURSOR_PARAM)
             page = keyset_page(table.data.data, per_page=self.per_page, cursor=cursor)
             page.object_list = BoundRows(data=page.rows, table=table)
+            # generic/table.html writes the rows in one pass (girrepo.tables).
+            table.body = Body(table, page.rows)
             page.next_url = self._page_url(page.next_cursor())
             page.previous_url = self._page_url(page.previous_cursor())
             page.first_url = None if page.is_first else self._page_url("")

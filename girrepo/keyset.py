@@ -233,6 +233,83 @@ def _greater(key: Key, value) -> Q:
     return Q(**{f"{key.path}__lt": value})
 
 
+@dataclass(frozen=True)
+class Partition:
+    """A filtered list as the union of per-value parts (set by the region filter,
+    ``girrepo.filtersets.partition_of``): ``field = v`` for each value, plus the
+    ``rest`` of the rows (few) that no value holds: each a condition, or a queryset
+    of primary keys read first (so that the planner sees the handful of ids, not a
+    subquery it would guess at). ``implied`` are the WHERE nodes of the filter
+    itself, which every ``field = v`` part implies: left out of those parts, so
+    that the planner does not weigh the same long id lists a dozen times."""
+
+    field: str
+    values: list
+    rest: list
+    implied: tuple = ()
+
+
+def _without(qs: QuerySet, nodes: tuple) -> QuerySet:
+    """``qs`` less the given top-level WHERE nodes (as is, if any is not there)."""
+    if not nodes:
+        return qs
+    clone = qs.all()
+    where = clone.query.where
+    if where.connector != "AND" or where.negated:
+        return qs
+    kept = list(where.children)
+    for node in nodes:
+        found = next((i for i, child in enumerate(kept) if child == node), None)
+        if found is None:
+            return qs
+        del kept[found]
+    where.children = kept
+    return clone
+
+
+PARTITION_ATTR = "girrepo_partition"
+
+
+def with_partition(qs: QuerySet, partition: Partition | None) -> QuerySet:
+    """Mark ``qs`` (its Query, which filtering and ordering copy) as partitioned."""
+    if partition is not None:
+        qs = qs.all()
+        setattr(qs.query, PARTITION_ATTR, partition)
+    return qs
+
+
+def _read(ordered: QuerySet, condition: Q | None, keys: list[Key], limit: int) -> list:
+    """The first ``limit`` rows of ``ordered`` (already in ``keys`` order) that meet
+    ``condition``.
+
+    A partitioned list (a region filter) is read as a merge: the first ``limit``
+    rows of each region through its ``(field, key, id)`` index, plus the few rows
+    of the rest, in one ``UNION ALL`` ordered again. Read plainly, ``ORDER BY name
+    LIMIT 51`` would walk the name index through every other region's rows first.
+    """
+    qs = ordered if condition is None else ordered.filter(condition)
+    partition = getattr(ordered.query, PARTITION_ATTR, None)
+    if partition is None or any("__" in k.path for k in keys):
+        return list(qs[:limit])
+    columns = [k.path for k in keys]
+    bare = _without(qs, partition.implied)
+    parts = [
+        bare.filter(**{partition.field: value}).values_list(*columns)[:limit]
+        for value in partition.values
+    ]
+    for rest in partition.rest:
+        if isinstance(rest, QuerySet):
+            rest = Q(pk__in=list(rest))
+            if not rest.children[0][1]:
+                continue
+        parts.append(qs.filter(rest).order_by().values_list(*columns))
+    merged = parts[0].union(*parts[1:], all=True).order_by(*(k.order for k in keys))
+    ids = [row[-1] for row in merged[:limit]]
+    if not ids:
+        return []
+    return list(_without(ordered, partition.implied).filter(pk__in=ids))
+
+
 @dataclass
 class KeysetPage:
     """One page; the view fills in what its template shows (rows and links)."""
@@ -265,13 +342,13 @@ def keyset_page(qs: QuerySet, *, per_page: int, cursor: str | None) -> KeysetPag
     keys = ordering_keys(qs)
     position = decode_cursor(keys, cursor) if cursor else None
     if position is None:
-        rows = list(qs.order_by(*(k.order for k in keys))[: per_page + 1])
+        rows = _read(qs.order_by(*(k.order for k in keys)), None, keys, per_page + 1)
         return KeysetPage(rows[:per_page], keys, len(rows) > per_page, False, True)
     seek = [k.flipped() for k in keys] if position.previous else keys
     ordered = qs.order_by(*(k.order for k in seek))
     rows: list = []
     for condition in _after_segments(seek, position.values):
-        rows += ordered.filter(condition)[: per_page + 1 - len(rows)]
+        rows += _read(ordered, condition, seek, per_page + 1 - len(rows))
         if len(rows) > per_page:
             break
     more = len(rows) > per_page

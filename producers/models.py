@@ -144,12 +144,25 @@ class Producer(ChangeLoggedModel):
         ]
         indexes = [
             models.Index(fields=["kind", "status"], name="producer_kind_status"),
+            # The list filtered by kind and status (its usual filters), in list order:
+            # a rare pair would otherwise walk (name, id) past every other row.
+            models.Index(
+                fields=["kind", "status", "name", "id"], name="producer_kind_status_name_id"
+            ),
             # The list's order: page 1 reads 51 index entries instead of sorting the table.
             models.Index(fields=["name", "id"], name="producer_name_id"),
             # Keyset pages of the list sorted by a column: (column, id), read as a range.
             models.Index(fields=["kind", "id"], name="producer_kind_id"),
             models.Index(fields=["status", "id"], name="producer_status_id"),
             models.Index(fields=["member_households", "id"], name="producer_households_id"),
+            # A region filter reads each county's rows in list order and merges them
+            # (girrepo.keyset): names begin with the county, so walking (name, id) for
+            # one prefecture would pass every other county's rows first.
+            models.Index(fields=["county", "name", "id"], name="producer_county_name_id"),
+            # ... plus the rows linked by township alone, found inside this index.
+            models.Index(
+                fields=["township", "county"], include=["id"], name="producer_township_county"
+            ),
             # Search by the first characters of a credit code (LIKE 'X%').
             models.Index(
                 fields=["credit_code"],

@@ -2,14 +2,18 @@ import django_tables2 as tables
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext_lazy as _
 
+from girrepo.tables import detail_url
+
 from .models import TownshipProduct
 
 
 def related_url(record, attr: str) -> str | None:
     """The public page of ``record.<attr>``; None if unset or its app has no page yet."""
     related = getattr(record, attr)
+    if related is None:
+        return None
     try:
-        return related.get_absolute_url()
+        return detail_url(related)
     except (AttributeError, NoReverseMatch):
         return None
 
@@ -24,7 +28,7 @@ class TownshipProductTable(tables.Table):
         accessor="township__name",
         verbose_name=_("township"),
         order_by=("township__code",),
-        linkify=lambda record: record.township.get_absolute_url(),
+        linkify=lambda record: detail_url(record.township),
     )
     township_code = tables.Column(
         accessor="township__code", verbose_name=_("township code"), visible=False

@@ -1,6 +1,8 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from girrepo.tables import DateColumn
+
 from .models import PlantVariety
 
 
@@ -16,9 +18,9 @@ class PlantVarietyTable(tables.Table):
     plant_type = tables.Column(visible=False)
     breeders = tables.Column(visible=False)
     application_number = tables.Column(visible=False)
-    application_date = tables.DateColumn(format="Y-m-d", visible=False)
-    grant_date = tables.DateColumn(format="Y-m-d")
-    protection_expires = tables.DateColumn(format="Y-m-d")
+    application_date = DateColumn(format="Y-m-d", visible=False)
+    grant_date = DateColumn(format="Y-m-d")
+    protection_expires = DateColumn(format="Y-m-d")
 
     class Meta:
         model = PlantVariety
