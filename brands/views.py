@@ -35,6 +35,10 @@ class GIMarkListView(MarkListView):
     table_class = GIMarkTable
     list_title = _("GI certification and collective marks")
 
+    def get_queryset(self):
+        # The table links the registrant by name: its location point is not needed.
+        return super().get_queryset().defer("registrant__location")
+
 
 class FamousMarkListView(MarkListView):
     selector = staticmethod(famous_mark_list)

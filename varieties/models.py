@@ -163,7 +163,12 @@ class PlantVariety(ChangeLoggedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["register", "status"], name="variety_register_status"),
+            # Filtered by register and status, in the list's order (an empty result
+            # must not walk the whole register by name).
+            models.Index(
+                fields=["register", "status", "denomination", "id"],
+                name="variety_register_status_name",
+            ),
             models.Index(fields=["protection_expires"], name="variety_expires"),
             # The list's order: page 1 reads 51 index entries instead of sorting the table.
             models.Index(fields=["denomination", "id"], name="variety_denomination_id"),
