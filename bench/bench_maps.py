@@ -8,11 +8,14 @@
    on an animation frame), for /map/ with every layer on, and for a naive
    folium page with the full-resolution county boundaries and every marker
    embedded. Fresh browser context per run (no browser cache); server warm.
-2. Tiles and points uncached (the cache replaced by a dummy): one request
-   through Django's WSGI handler, as a WSGI server calls it, against the same
-   statement run raw on a cursor (for tiles the same prepared statement),
-   alternating tile by tile. All tiles over Yunnan at zooms 5–8, samples at
-   10 and 12; each polygon layer alone and all five in one tile.
+2. Tiles and points uncached (the cache replaced by a dummy, ``MapDataApp``'s
+   store switched off): one request through the site's WSGI entry point
+   (``girrepo.wsgi.application``: ``MapDataApp`` builds unfiltered tiles itself,
+   everything else goes to Django), as a WSGI server calls it, against the same
+   statement run raw on a cursor (for tiles the same prepared statement), and,
+   for reference, through Django's WSGI handler alone, alternating tile by tile.
+   All tiles over Yunnan at zooms 5–8, samples at 10 and 12; each polygon layer
+   alone and all five in one tile.
 3. Cached tiles through gunicorn under wrk, cycling over the tiles the first
    view requested: sync and threaded workers, through Django's handler (the
    ``MapDataCacheMiddleware`` fast path) and through ``maps.wsgi.MapDataApp``
@@ -433,10 +436,24 @@ def tiles_over_yunnan(z: int) -> list[tuple[int, int, int]]:
     return [(z, x, y) for x in range(tx(xmin), tx(xmax) + 1) for y in range(ty(ymax), ty(ymin) + 1)]
 
 
-def wsgi_caller():
-    from django.core.handlers.wsgi import WSGIHandler
+def wsgi_caller(entry: str = "site"):
+    """A function requesting a URL as a WSGI server would, through ``entry``:
 
-    handler = WSGIHandler()
+    - ``site``: the real entry point, ``girrepo.wsgi.application`` (``MapDataApp``
+      in front of Django), with ``MapDataApp``'s store of built responses switched
+      off, so that every request is uncached;
+    - ``django``: Django's WSGI handler alone (the early middleware, then the views).
+    """
+    if entry == "site":
+        from girrepo.wsgi import application as handler
+        from maps import wsgi
+
+        wsgi.store.enabled = False  # nothing remembered: every request builds its tile
+        wsgi.store.clear()
+    else:
+        from django.core.handlers.wsgi import WSGIHandler
+
+        handler = WSGIHandler()
 
     def get(path_info: str, query: str = "") -> bytes:
         environ = {
@@ -466,7 +483,7 @@ def time_tiles(reps: int) -> list[dict]:
 
     dummy = DummyCache("bench", {})
     caching.map_cache = lambda: dummy  # every request builds its tile
-    get = wsgi_caller()
+    get, django = wsgi_caller("site"), wsgi_caller("django")
     rng = random.Random(7)
     plan = {z: tiles_over_yunnan(z) for z in (5, 6, 7, 8)}
     for z in (10, 12):
@@ -476,13 +493,14 @@ def time_tiles(reps: int) -> list[dict]:
         spec = tiles.tile_set(names)
         label = names if "," not in names else "all five"
         for z, addresses in plan.items():
-            raw_ms, req_ms = [], []
+            raw_ms, req_ms, django_ms = [], [], []
             for z_, x, y in addresses:
                 sql, params = tiles.tile_sql(spec, z_, x, y, {})
                 url = reverse("maps:tile", kwargs={"z": z_, "x": x, "y": y})
                 query = f"layers={names}"
                 get(url, query)  # warm plans and pages for this tile
-                r_samples, q_samples = [], []
+                django(url, query)
+                r_samples, q_samples, d_samples = [], [], []
                 for _ in range(reps):
                     t = time.perf_counter()
                     with connection.cursor() as cur:  # the handler may recycle the connection
@@ -493,8 +511,12 @@ def time_tiles(reps: int) -> list[dict]:
                     t = time.perf_counter()
                     get(url, query)
                     q_samples.append(time.perf_counter() - t)
+                    t = time.perf_counter()
+                    django(url, query)
+                    d_samples.append(time.perf_counter() - t)
                 raw_ms.append(statistics.median(r_samples) * 1000)
                 req_ms.append(statistics.median(q_samples) * 1000)
+                django_ms.append(statistics.median(d_samples) * 1000)
             rows.append(
                 {
                     "layer": label,
@@ -502,6 +524,7 @@ def time_tiles(reps: int) -> list[dict]:
                     "tiles": len(addresses),
                     "raw": statistics.mean(raw_ms),
                     "req": statistics.mean(req_ms),
+                    "django": statistics.mean(django_ms),
                     "ratio": sum(raw_ms) / sum(req_ms),
                     "max": max(req_ms),
                 }
@@ -515,7 +538,7 @@ def time_points(reps: int) -> list[dict]:
 
     dummy = DummyCache("bench", {})
     caching.map_cache = lambda: dummy
-    get = wsgi_caller()
+    get = wsgi_caller("site")  # MapDataApp passes point requests on to Django
     rows = []
     # z=9: every point as a row; z=7: the zoomed-out overview (cells and lone points).
     for layer, zoom in (("producers", 9), ("producers", 7), ("townships", 9)):
@@ -725,23 +748,39 @@ def main():
                 )
         if "tiles" in only:
             print("\n2. Uncached requests vs raw SQL (per-tile medians; ratio = SQL / request)")
+            print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+            print("req ms: girrepo.wsgi.application; Django ms: Django's WSGI handler alone")
             print(
-                f"{'layer':<12}{'z':>3}{'tiles':>6}{'SQL ms':>8}{'req ms':>8}{'ratio':>7}{'max ms':>8}"
+                f"{'layer':<12}{'z':>3}{'tiles':>6}{'SQL ms':>8}{'req ms':>8}{'ratio':>7}"
+                f"{'max ms':>8}{'Django ms':>10}{'ratio':>7}"
             )
-            worst_low, worst_ratio, sql_sum, req_sum = 0.0, 9.9, 0.0, 0.0
-            for row in time_tiles(args.reps):
+            worst_low, worst_ratio, sql_sum, req_sum, below = 0.0, 9.9, 0.0, 0.0, 0
+            tile_rows = time_tiles(args.reps)
+            for row in tile_rows:
                 sql_sum += row["raw"] * row["tiles"]
                 req_sum += row["req"] * row["tiles"]
                 if row["z"] <= 8:
                     worst_low = max(worst_low, row["max"])
                 worst_ratio = min(worst_ratio, row["ratio"])
+                below += row["ratio"] < 0.5
                 print(
                     f"{row['layer']:<12}{row['z']:>3}{row['tiles']:>6}{row['raw']:>8.2f}"
                     f"{row['req']:>8.2f}{row['ratio']:>7.2f}{row['max']:>8.2f}"
+                    f"{row['django']:>10.2f}{row['raw'] / row['django']:>7.2f}"
                 )
             print(f"slowest tile at zoom <= 8 (median of {args.reps}): {worst_low:.1f} ms")
             print(f"lowest SQL/request ratio of any row: {worst_ratio:.2f}")
+            print(f"rows below 0.5: {below} of {len(tile_rows)}")
             print(f"all tiles together: SQL/request {sql_sum / req_sum:.2f}")
+            print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+            if args.markdown:
+                print("\n| layer | z | tiles | SQL ms | request ms | SQL/request | Django ms |")
+                print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+                for r in tile_rows:
+                    print(
+                        f"| {r['layer']} | {r['z']} | {r['tiles']} | {r['raw']:.2f} | "
+                        f"{r['req']:.2f} | {r['ratio']:.2f} | {r['django']:.2f} |"
+                    )
             for row in time_points(args.reps * 4):
                 print(
                     f"points {row['layer']:<14} SQL {row['raw']:.2f} ms "

@@ -2,7 +2,8 @@
 
 ``MapDataApp`` answers repeated public map-data requests (tiles, point layers) from a
 per-process store before Django runs, while the data version they were built for is
-current (see maps/wsgi.py); everything else goes to Django.
+current, and builds unfiltered tiles itself with the tile view's own code (see
+maps/wsgi.py); everything else goes to Django.
 """
 
 import os

@@ -14,6 +14,8 @@
   Django runs; a cached tile then costs no database query at all.
 - Every 200 is also remembered, as bytes, for ``maps.wsgi.MapDataApp``, which
   answers the same URL again before Django runs while its version is current.
+- ``serve`` returns a ``maps.http.Reply`` (status, headers, bytes), not a Django
+  response: the views, the middleware and ``MapDataApp`` send the same reply.
 """
 
 import hashlib
@@ -22,11 +24,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.http import parse_etags
 from django.utils.text import compress_string
 
 from . import wsgi
+from .http import MapRequest, Reply, body_reply, etag_matches, json_reply, not_modified_reply
 from .layers import BadFilter, Layer, filter_data
 from .versions import VERSIONS_SQL, watcher, watching
 
@@ -66,90 +67,98 @@ def cache_key(layer: Layer, version: int, coords: str, data: dict) -> str:
     return f"maps:{layer.name}:{version}:{coords}:{digest}"
 
 
-def _etag_matches(request: HttpRequest, etag: str) -> bool:
-    header = request.headers.get("If-None-Match")
-    if not header:
-        return False
-    wanted = etag.removeprefix("W/")
-    return any(tag == "*" or tag.removeprefix("W/") == wanted for tag in parse_etags(header))
-
-
-def _finish(response: HttpResponse, request: HttpRequest, etag: str, version: int):
-    response["ETag"] = etag
+def cache_control(request: MapRequest, version: int) -> str:
     fresh = request.GET.get("v") == str(version)
-    response["Cache-Control"] = FRESH_CACHE_CONTROL if fresh else REVALIDATE_CACHE_CONTROL
-    response["Vary"] = "Accept-Encoding"
-    return response
+    return FRESH_CACHE_CONTROL if fresh else REVALIDATE_CACHE_CONTROL
 
 
-def _body_response(
-    request, layer: Layer, body: tuple[bytes, bytes | None], content_type: str, version: int
-) -> HttpResponse:
+def _body_reply(
+    request: MapRequest,
+    layer: Layer,
+    body: tuple[bytes, bytes | None],
+    content_type: str,
+    version: int,
+) -> Reply:
     raw, gz = body
-    if gz is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
-        response = HttpResponse(gz, content_type=content_type)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(raw, content_type=content_type)
     etag = make_etag(layer, version)
-    _finish(response, request, etag, version)
+    control = cache_control(request, version)
     wsgi.remember(
         request,
         topics=layer.topics,
         version=version,
+        content_type=content_type,
         etag=etag,
-        headers=[(k, response[k]) for k in ("Content-Type", "Cache-Control", "Vary")],
+        cache_control=control,
         raw=raw,
         gz=gz,
     )
-    return response
+    return body_reply(
+        content_type,
+        etag=etag,
+        cache_control=control,
+        raw=raw,
+        gz=gz,
+        accepts_gzip=request.accepts_gzip(),
+    )
 
 
-def cached_response(
-    request: HttpRequest,
+def cached_reply(
+    request: MapRequest,
     layer: Layer,
     coords: str,
     content_type: str,
     *,
     version: int | None = None,
-) -> HttpResponse | None:
+    data: dict | None = None,
+) -> Reply | None:
     """A 304 or a cached body for this request, or None when it must be built."""
-    data = filter_data(layer, request.GET)
+    if data is None:
+        data = filter_data(layer, request.GET)
     if version is None:
         version = sum(data_versions(layer.topics).values())
     etag = make_etag(layer, version)
-    if _etag_matches(request, etag):
-        return _finish(HttpResponse(status=304), request, etag, version)
+    if etag_matches(request.if_none_match, etag):
+        return not_modified_reply(
+            content_type, etag=etag, cache_control=cache_control(request, version)
+        )
     body = map_cache().get(cache_key(layer, version, coords, data))
     if body is None:
         return None
-    return _body_response(request, layer, body, content_type, version)
+    return _body_reply(request, layer, body, content_type, version)
 
 
 def serve(
-    request: HttpRequest,
+    request: MapRequest,
     layer: Layer,
     coords: str,
     content_type: str,
     build: Callable[[dict], tuple[int, bytes]],
-) -> HttpResponse:
-    """Answer from the caches, or build the body (``build(data) -> (version, bytes)``)."""
+) -> Reply:
+    """Answer from the caches, or build the body (``build(data) -> (version, bytes)``).
+
+    The one place that decides a map data reply's status, headers and bytes: the
+    views, ``MapDataCacheMiddleware`` and ``maps.wsgi.MapDataApp`` all come here
+    (and ``MapDataApp``'s store replays what this remembered, with the same
+    ``maps.http`` reply builders).
+    """
     versions = data_versions(layer.topics)
     draws_areas = layer.kind == "tiles" and "areas" in layer.name.split("+")
     if draws_areas and _refresh_area_shapes(versions.get("products", 0)):
         versions = data_versions(layer.topics)
-    response = cached_response(request, layer, coords, content_type, version=sum(versions.values()))
-    if response is not None:
-        return response
     data = filter_data(layer, request.GET)
+    reply = cached_reply(
+        request, layer, coords, content_type, version=sum(versions.values()), data=data
+    )
+    if reply is not None:
+        return reply
     try:
         version, raw = build(data)
     except BadFilter as exc:
-        return JsonResponse({"errors": exc.errors}, status=400)
+        return json_reply({"errors": exc.errors}, status=400)
     gz = compress_string(raw) if len(raw) >= GZIP_MIN_BYTES else None
     body = (raw, gz)
     map_cache().set(cache_key(layer, version, coords, data), body, CACHE_TIMEOUT)
-    return _body_response(request, layer, body, content_type, version)
+    return _body_reply(request, layer, body, content_type, version)
 
 
 def _refresh_area_shapes(products_version: int) -> bool:

@@ -148,19 +148,25 @@ class TileSet:
     layers: tuple[Layer, ...]
     kind = "tiles"
 
-    @property
+    # Read on every tile request: computed once per TileSet (``tile_set`` reuses them).
+    @functools.cached_property
     def name(self) -> str:
         return "+".join(layer.name for layer in self.layers)
 
-    @property
+    @functools.cached_property
     def topics(self) -> tuple[str, ...]:
         return tuple(sorted({t for layer in self.layers for t in layer.topics}))
 
-    @property
+    @functools.cached_property
     def filters(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f for layer in self.layers for f in layer.filters))
 
+    def __hash__(self) -> int:
+        # The layer names say which layers; hashing the Layers would translate their labels.
+        return hash(self.name)
 
+
+@functools.lru_cache(maxsize=256)
 def tile_set(value: str | None) -> TileSet:
     """``counties,areas`` → a TileSet; every polygon layer when empty (ValueError if unknown)."""
     names = [n for n in (value or "").split(",") if n] or list(TILE_ORDER)

@@ -3,19 +3,20 @@
 The page itself carries no geometry: polygons come as vector tiles (all shown
 polygon layers in one tile), points as compact JSON rows, both filtered by the
 page's query string through the registers' FilterSets, with ETags from data
-versions (see ``maps.caching``). Detail pages embed the same map through the
-``girrepo_maps`` template tags (``maps.detail``).
+versions (see ``maps.caching``). The endpoints' rules live in ``maps.endpoints``,
+shared with the early middleware and ``maps.wsgi.MapDataApp``. Detail pages
+embed the same map through the ``girrepo_maps`` template tags (``maps.detail``).
 """
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from girrepo.offline_maps import render_map
 from products.filtersets import GIProductFilterSet
 
-from . import caching, points, tiles
+from . import caching, endpoints
+from .http import MapRequest
 from .layers import LAYERS, PAGE_FILTERS, PUBLIC_LAYERS, BadFilter, filter_data, layer_ids
 from .pages import folium_map, map_config
 from .selectors import map_search, region_box, unmapped_products
@@ -53,37 +54,12 @@ def _page_config(request: HttpRequest) -> dict:
 
 @require_safe
 def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
-    if not tiles.valid_tile(z, x, y):
-        raise Http404(_("No such tile."))
-    try:
-        tile_set = tiles.tile_set(request.GET.get("layers"))
-    except ValueError as exc:
-        return JsonResponse({"errors": {"layers": [str(exc)]}}, status=400)
-    return caching.serve(
-        request,
-        tile_set,
-        f"{z}/{x}/{y}",
-        tiles.CONTENT_TYPE,
-        lambda data: tiles.build_tile(tile_set, z, x, y, data),
-    )
+    return endpoints.tile_reply(MapRequest.from_django(request), z, x, y).django()
 
 
 @require_safe
 def point_layer(request: HttpRequest, layer: str) -> HttpResponse:
-    spec = LAYERS.get(layer)
-    if spec is None or spec.kind != "points":
-        raise Http404(_("No such map layer."))
-    try:
-        zoom, bbox = points.parse_view(request.GET)
-    except ValueError as exc:
-        return JsonResponse({"errors": {"view": [str(exc)]}}, status=400)
-    return caching.serve(
-        request,
-        spec,
-        points.coords_key(zoom, bbox),
-        points.CONTENT_TYPE,
-        lambda data: points.build_points(spec, data, zoom=zoom, bbox=bbox),
-    )
+    return endpoints.points_reply(MapRequest.from_django(request), layer).django()
 
 
 SEARCH_TOPICS = ("regions", "products", "townships")
