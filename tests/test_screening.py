@@ -203,3 +203,136 @@ def test_unreadable_file_is_a_screening_error(tmp_path, facts):
     bad.write_bytes(b"not a geopackage")
     with pytest.raises(ScreeningError):
         screen_file(path=bad, crs=None)
+
+
+@pytest.fixture
+def many_sites(tmp_path, facts):
+    """20,000 seeded points around 宣威 and 楚雄: enough PGDUMP output for many blocks."""
+    import random
+
+    rng = random.Random(4)
+    text = tmp_path / "many.csv"
+    lines = ["site_no,lon,lat"]
+    for i in range(20_000):
+        x, y = (XUANWEI_CITY, CHUXIONG_CITY, GUIZHOU)[i % 3]
+        lines.append(f"M{i},{x + rng.uniform(-0.6, 0.6):.6f},{y + rng.uniform(-0.6, 0.6):.6f}")
+    text.write_text("\n".join(lines) + "\n")
+    dst = tmp_path / "many.gpkg"
+    subprocess.run(
+        ["ogr2ogr", "-f", "GPKG", str(dst), str(text), "-nln", "sites", "-a_srs", "EPSG:4326"]
+        + ["-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat"]
+        + ["-oo", "KEEP_GEOM_COLUMNS=NO"],
+        check=True,
+        capture_output=True,
+    )
+    return dst
+
+
+@pytest.mark.parametrize("output_format", ["csv", "geojson"])
+def test_lanes_split_the_sites_and_join_their_reports(many_sites, facts, output_format):
+    one, single = screen_file(
+        path=many_sites, id_field="site_no", output_format=output_format, lanes=1
+    )
+    three, split = screen_file(
+        path=many_sites, id_field="site_no", output_format=output_format, lanes=3
+    )
+    assert split.lanes == 3 and all(n > 0 for n in split.lane_sites)
+    assert split.sites == single.sites == 20_000
+    assert (split.rows, split.results) == (single.rows, single.results)
+    assert single.results["pass"] > 1000 and single.results["fail"] > 1000
+    if output_format == "csv":
+        # One header, then the same rows (the order of rows is not specified).
+        assert one.splitlines()[0] == three.splitlines()[0]
+        assert three.count(b"result,site_id") == 1
+        assert sorted(one.splitlines()[1:]) == sorted(three.splitlines()[1:])
+    else:
+        key = lambda f: json.dumps(f, sort_keys=True)  # noqa: E731
+        a, b = json.loads(one)["features"], json.loads(three)["features"]
+        assert len(b) == split.rows and sorted(map(key, a)) == sorted(map(key, b))
+
+
+def test_a_transaction_keeps_one_lane(sites, facts):
+    from labels.screening import lane_count
+
+    assert lane_count(1_000_000) == 1  # the tests run in a transaction
+    assert lane_count(10, requested=2) == 2
+    _, summary = screen_file(path=sites, crs=None, id_field="site_no")
+    assert summary.lanes == 1 and summary.lane_sites == [11]
+
+
+def test_feed_deals_whole_lines_to_concurrent_readers(many_sites):
+    import threading
+
+    from labels.screening.load import Feed, ogr2ogr_args
+
+    def lines(lanes: int) -> list[list[bytes]]:
+        feed = Feed(ogr2ogr_args(str(many_sites), "sites", "site_no", None, True), lanes)
+        got = [[] for _ in range(lanes)]
+
+        def read(k):
+            stream = feed.stream(k)
+            while block := stream.read(1 << 16):
+                assert block.endswith(b"\n")
+                got[k] += block.splitlines()
+
+        threads = [threading.Thread(target=read, args=(k,)) for k in range(lanes)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        feed.finish()
+        feed.close()
+        assert {"geom", "site_no"} <= set(feed.columns)
+        return got
+
+    (whole,) = lines(1)
+    split = lines(2)
+    assert len(whole) == 20_000 and all(split)
+    assert sorted(split[0] + split[1]) == sorted(whole)
+
+
+def test_failing_ogr2ogr_is_a_screening_error(tmp_path):
+    from labels.screening.load import Feed
+
+    feed = Feed(["ogr2ogr", "-f", "PGDUMP", "/vsistdout/", str(tmp_path / "missing.gpkg")], 2)
+    assert feed.columns is None and feed.stream(1).read() == b""
+    with pytest.raises(ScreeningError, match="ogr2ogr failed"):
+        feed.finish()
+    feed.close()
+
+
+def test_geopackage_points_read_by_sqlite_match_ogr2ogr(tmp_path, facts, monkeypatch):
+    """The fast path (SQLite writes the COPY lines) gives the report ogr2ogr's path gives."""
+    from labels.screening import load
+
+    # Awkward ids in the first steps of 5 fids (read in the full form), plain ones after
+    # (the quick form).
+    monkeypatch.setattr(load.GpkgFeed, "STEP", 5)
+    awkward = ["tab\there", "back\\slash", "new\nline", "引号\"'", "", None, "x\r"]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": awkward[i] if i < len(awkward) else f"C{i}", "n": i},
+            "geometry": None if i == 5 else point(XUANWEI_CITY[0] + i * 0.01, XUANWEI_CITY[1]),
+        }
+        for i in range(40)
+    ]
+    path = gpkg(tmp_path, features)
+    assert load.GpkgFeed.open(str(path), "sites", "code", None, 2) is not None
+    reports = {}
+    for fast in (True, False):
+        if not fast:
+            monkeypatch.setattr(load.GpkgFeed, "open", classmethod(lambda *a: None))
+        for id_field in ("code", "n", None):
+            report, summary = screen_file(path=path, id_field=id_field, lanes=2)
+            assert summary.sites == 40
+            reports[fast, id_field] = report
+    for id_field in ("code", "n", None):
+        fast, slow = (
+            list(csv.reader(io.StringIO(reports[k, id_field].decode()))) for k in (True, False)
+        )
+        assert fast[0] == slow[0] and sorted(fast[1:]) == sorted(slow[1:])
+    got = rows(reports[True, "code"])
+    assert "tab\there" in got and "back\\slash" in got and "new\nline" in got
+    assert any(r["reason"] == "missing_geometry" for v in got.values() for r in v)
+    assert {r["product"] for r in got["back\\slash"]} == {"宣威火腿"}

@@ -167,9 +167,12 @@ CSV_COLUMNS = (
 
 
 def report_sql(
-    cur, *, site_table, products, single, has_areas, tolerance_m, output_format
+    cur, *, site_table, products, single, has_areas, tolerance_m, output_format, header=True
 ) -> bytes:
-    """The one statement whose output is the report (``COPY (…) TO STDOUT``)."""
+    """The one statement whose output is the report (``COPY (…) TO STDOUT``).
+
+    ``header=False`` leaves out the CSV header (a lane after the first).
+    """
     params = {
         "ids": [p.pk for p in products],
         "tol": tolerance_m,
@@ -210,7 +213,7 @@ report AS (
 SELECT r.result, r.site_id, r.product_id, r.product, r.reason, r.inside_fraction,
        r.county_code, c.name AS county
 FROM report r LEFT JOIN county c ON c.code = r.county_code
-) TO STDOUT WITH (FORMAT csv, HEADER)"""
+) TO STDOUT WITH (FORMAT csv{", HEADER" if header else ""})"""
     else:
         # One Feature per line; the CSV format with control characters as quote and
         # delimiter writes the JSON text untouched.

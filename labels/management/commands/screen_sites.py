@@ -4,7 +4,8 @@
     manage.py screen_sites fields.zip --crs cgcs2000 --id-field 编号 --output report.geojson
     manage.py screen_sites points.csv --crs gcj02 --product 宣威火腿 --output report.csv
 
-One set-based PostGIS statement does the check; see ``labels.screening``.
+One set-based PostGIS statement does the check, on one connection per CPU for a
+large file; see ``labels.screening``.
 """
 
 from pathlib import Path
@@ -72,7 +73,10 @@ class Command(BaseCommand):
         if opts["verbosity"] < 1:
             return
         results = ", ".join(f"{k} {v:,}" for k, v in summary.results.items())
-        self.stdout.write(f"sites {summary.sites:,}  report rows {summary.rows:,}  ({results})")
+        lanes = f"  {summary.lanes} lanes" if summary.lanes > 1 else ""
+        self.stdout.write(
+            f"sites {summary.sites:,}  report rows {summary.rows:,}  ({results}){lanes}"
+        )
         if summary.not_mapped:
             self.stdout.write(f"not screened (no mapped area): {'、'.join(summary.not_mapped)}")
         phases = "  ".join(f"{k} {v:.2f} s" for k, v in summary.seconds.items())
