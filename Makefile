@@ -23,4 +23,5 @@ lint:
 	@$(PY) -m ruff check . && $(PY) -m ruff format --check .
 
 bench: setup
+	@$(PY) manage.py generate_synthetic --scale 100 --keep
 	@$(PY) bench/run_all.py

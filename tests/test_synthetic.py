@@ -1,5 +1,7 @@
 """generate_synthetic: a throw-away database filled at a tiny scale, checked, then dropped."""
 
+import io
+
 import psycopg2
 import pytest
 from django.core.management import call_command
@@ -123,6 +125,17 @@ def test_refuses_the_registry_database():
     url = database_url(connection.settings_dict)
     with pytest.raises(CommandError, match="refusing to write synthetic data into the registry"):
         call_command("generate_synthetic", scale=SCALE, database_url=url, verbosity=0)
+
+
+@on_synthetic
+def test_keep_leaves_existing_synthetic_data_alone(synthetic):
+    before = rows(Producer).count()
+    out = io.StringIO()
+    call_command(
+        "generate_synthetic", scale=SCALE, database_url=synthetic, keep=True, stdout=out
+    )
+    assert "kept the synthetic data" in out.getvalue()
+    assert rows(Producer).count() == before
 
 
 @on_synthetic

@@ -127,6 +127,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="Replace synthetic data already there."
         )
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="Keep synthetic data already there (only migrate it); generate if there is none.",
+        )
 
     def handle(self, *args, **opts):
         started = time.monotonic()
@@ -150,7 +155,9 @@ class Command(BaseCommand):
         self.manage(url, "migrate", "--noinput")
         if Region.objects.using(ALIAS).filter(level="county").count() < 129:
             self.manage(url, "load_regions")
-        self.check_target(reset=opts["reset"])
+        if self.check_target(reset=opts["reset"], keep=opts["keep"]):
+            self.say(f"kept the synthetic data already in {target['NAME']} (migrated)")
+            return
         with transaction.atomic(using=ALIAS):
             rows = SyntheticRegistry(
                 connection=connection, scale=opts["scale"], seed=opts["seed"]
@@ -176,7 +183,8 @@ class Command(BaseCommand):
         if result.returncode:
             raise CommandError(f"manage.py {args[0]} failed:\n{result.stderr[-2000:]}")
 
-    def check_target(self, *, reset: bool) -> None:
+    def check_target(self, *, reset: bool, keep: bool = False) -> bool:
+        """Whether synthetic data is already there and is to be kept."""
         foreign = sum(
             model.objects.using(ALIAS)
             .exclude(is_demo=True, **{f"{field}__startswith": PREFIX})
@@ -191,12 +199,15 @@ class Command(BaseCommand):
                 "refusing to write into it"
             )
         if any(model.objects.using(ALIAS).exists() for model in MARKED):
+            if keep and not reset:
+                return True
             if not reset:
                 raise CommandError("the target already holds synthetic data; use --reset")
             quote = connections[ALIAS].ops.quote_name
             with connections[ALIAS].cursor() as cur:
                 cur.execute(f"TRUNCATE {', '.join(map(quote, RESET_TABLES))} CASCADE")
             self.say("removed the earlier synthetic data")
+        return False
 
     def summary(self, name: str, rows, seconds: float) -> None:
         if self.verbosity < 1:
