@@ -3,7 +3,7 @@
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -168,6 +168,17 @@ class Producer(ChangeLoggedModel):
                 fields=["credit_code"],
                 name="producer_credit_code_prefix",
                 opclasses=["varchar_pattern_ops"],
+            ),
+            # Typo search (search.selectors): similarity >= t needs a trigram count
+            # within [t, 1/t] x the query's, so only names of about the query's length
+            # are rechecked instead of every row sharing a trigram with it.
+            models.Index(
+                Func(Func(F("name"), function="show_trgm"), function="cardinality"),
+                name="producer_name_ntrgm",
+            ),
+            models.Index(
+                Func(Func(F("search_key"), function="show_trgm"), function="cardinality"),
+                name="producer_search_key_ntrgm",
             ),
             GinIndex(fields=["name"], name="producer_name_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(

@@ -16,7 +16,7 @@ from girrepo.validators import make_credit_code
 from producers.choices import ProducerKind
 from producers.models import Producer
 from regions.models import Region
-from search.selectors import search_all
+from search.selectors import CANDIDATES, search_all
 
 pytestmark = pytest.mark.django_db
 
@@ -206,19 +206,19 @@ def test_search_finds_a_credit_code_by_its_first_characters(producers):
     assert producers[7].pk in found
 
 
-def test_search_is_one_query_per_register_when_something_matches(producers):
+def test_search_is_one_statement_for_all_registers_when_something_matches(producers):
     with CaptureQueriesContext(connection) as ctx:
         groups = search_all(q="列表演示")
     assert any(r.pk == producers[0].pk for g in groups for r in g.results)
     sqls = [q["sql"] for q in ctx.captured_queries]
-    # Seven registers, then typo queries only for those that found nothing, with a
-    # raised similarity threshold set around them and reset after.
-    assert len(sqls) <= 16
-    producer_sql = [sql for sql in sqls if 'FROM "producers_producer"' in sql]
-    assert len(producer_sql) == 1 and "LIMIT 200" in producer_sql[0]
-    if len(sqls) > 7:
-        assert sqls[7].startswith("SET pg_trgm.similarity_threshold")
-        assert sqls[-1] == "RESET pg_trgm.similarity_threshold"
+    # One statement for the seven registers (UNION ALL), then one typo statement for
+    # those that found nothing, with its settings set before and reset after.
+    assert len(sqls) in (1, 4)
+    assert all(f'FROM "{t}"' in sqls[0] for t in ("producers_producer", "regions_region"))
+    assert sqls[0].count(" UNION ALL ") >= 6 and f"LIMIT {CANDIDATES})" in sqls[0]
+    if len(sqls) > 1:
+        assert sqls[1].startswith("SET ") and "pg_trgm.similarity_threshold" in sqls[1]
+        assert sqls[3].startswith("RESET ") and "pg_trgm.similarity_threshold" in sqls[3]
 
 
 def test_search_typo_fallback_finds_a_near_name(producers):

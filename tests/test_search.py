@@ -55,3 +55,30 @@ def test_empty_and_nonsense_queries(client):
     assert search_all(q="   ") == []
     resp = client.get(reverse("search:search"), {"q": "zzzzqqqxxx"})
     assert resp.status_code == 200
+
+
+def test_results_are_model_instances_with_their_links(facts):
+    """Rows come back from one statement as model instances (only the columns
+    shown loaded): str() and the detail link work, township names included."""
+    from township_products.models import TownshipProduct
+
+    groups = search_all(q="普洱")
+    results = [r for g in groups for r in g.results]
+    assert results and all(r.get_absolute_url().startswith("/") for r in results)
+    scores = [r.score for r in groups[0].results]
+    assert scores == sorted(scores, reverse=True)
+    tp = TownshipProduct.objects.select_related("township").exclude(township=None).first()
+    if tp is not None:
+        found = [r for g in search_all(q=tp.product_name) for r in g.results]
+        assert str(tp) in {str(r) for r in found}
+
+
+def test_typo_settings_are_reset(facts):
+    from django.db import connection
+
+    assert "宣威火腿" in names("xuanwei huotu")  # the typo statement ran
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
+        cursor.execute("SHOW pg_trgm.similarity_threshold")
+        assert float(cursor.fetchone()[0]) == pytest.approx(0.3)

@@ -4,7 +4,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -178,6 +178,17 @@ class PlantVariety(ChangeLoggedModel):
             models.Index(fields=["status", "id"], name="variety_status_id"),
             models.Index(fields=["grant_number", "id"], name="variety_grant_number_id"),
             models.Index(fields=["grant_date", "id"], name="variety_grant_date_id"),
+            # Typo search (search.selectors): similarity >= t needs a trigram count
+            # within [t, 1/t] x the query's, so only names of about the query's length
+            # are rechecked instead of every row sharing a trigram with it.
+            models.Index(
+                Func(Func(F("denomination"), function="show_trgm"), function="cardinality"),
+                name="variety_denomination_ntrgm",
+            ),
+            models.Index(
+                Func(Func(F("search_key"), function="show_trgm"), function="cardinality"),
+                name="variety_search_key_ntrgm",
+            ),
             models.Index(fields=["protection_expires", "id"], name="variety_expires_id"),
             GinIndex(
                 fields=["species_zh"], name="variety_species_trgm", opclasses=["gin_trgm_ops"]
