@@ -131,9 +131,7 @@ def test_refuses_the_registry_database():
 def test_keep_leaves_existing_synthetic_data_alone(synthetic):
     before = rows(Producer).count()
     out = io.StringIO()
-    call_command(
-        "generate_synthetic", scale=SCALE, database_url=synthetic, keep=True, stdout=out
-    )
+    call_command("generate_synthetic", scale=SCALE, database_url=synthetic, keep=True, stdout=out)
     assert "kept the synthetic data" in out.getvalue()
     assert rows(Producer).count() == before
 
