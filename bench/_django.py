@@ -13,3 +13,14 @@ def setup() -> None:
     import django
 
     django.setup()
+
+
+def bench_database() -> None:
+    """Point this process's connections at the benchmark's own database (the test
+    settings' ``GIRREPO_TEST_DB``): for server workers, which run no test set-up."""
+    from django.conf import settings
+    from django.db import connections
+
+    name = settings.DATABASES["default"]["TEST"]["NAME"]
+    settings.DATABASES["default"]["NAME"] = name
+    connections.settings["default"]["NAME"] = name

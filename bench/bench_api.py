@@ -32,7 +32,7 @@ os.environ.setdefault("GIRREPO_TEST_DB", "bench_girrepo_api")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _http  # noqa: E402
-from _django import setup  # noqa: E402
+from _django import bench_database, setup  # noqa: E402
 
 setup()
 
@@ -201,8 +201,7 @@ def configure() -> None:
 
 def wsgi_app():
     """gunicorn's app factory: the benchmark database, DEBUG off, the baseline mounted."""
-    test_name = settings.DATABASES["default"]["TEST"]["NAME"]
-    settings.DATABASES["default"]["NAME"] = test_name or os.environ["GIRREPO_TEST_DB"]
+    bench_database()
     settings.DEBUG, settings.ALLOWED_HOSTS = False, ["*"]
     configure()
     return WSGIHandler()

@@ -49,7 +49,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_DEBUG", "0")
-from _django import ROOT, setup  # noqa: E402
+# Its own database, never the registry: the benchmark adds fictional producers (gunicorn
+# workers inherit these variables).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "girrepo.settings.test")
+os.environ.setdefault("GIRREPO_TEST_DB", "bench_girrepo_maps")
+from _django import ROOT, bench_database, setup  # noqa: E402
 
 setup()
 
@@ -174,10 +178,27 @@ def configure() -> str:
     return ", ".join(added) or "nothing"
 
 
+def prepare_database() -> None:
+    """The benchmark's own database (``GIRREPO_TEST_DB``), created and filled with the
+    real regions and GI facts on first use; later runs reuse it."""
+    from django.core.management import call_command
+    from django.test.utils import setup_databases
+
+    from regions.models import Region
+
+    setup_databases(verbosity=0, interactive=False, keepdb=True, serialized_aliases=[])
+    print(f"database: {connection.settings_dict['NAME']}")
+    if not Region.objects.filter(level="county").exists():
+        print("loading regions and GI facts (first run only)…", flush=True)
+        call_command("load_regions", verbosity=0)
+        call_command("load_gi_facts", verbosity=0)
+
+
 def wsgi_app(fast: bool = False):
     """For gunicorn; serves the static files too (a front end would, in production).
 
     ``fast``: wrapped in ``maps.wsgi.MapDataApp``, as ``girrepo/wsgi.py`` may be."""
+    bench_database()
     configure()
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.wsgi import get_wsgi_application
@@ -712,6 +733,7 @@ def main():
     args = parser.parse_args()
     only = set(args.only or ["view", "tiles", "cached", "mesh"])
 
+    prepare_database()
     print(f"mounted by the benchmark: {configure()}")
     print("load average at start: {:.2f} {:.2f} {:.2f} (2 cores)".format(*os.getloadavg()))
     if not RegionShape.objects.exists():
