@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,14 +27,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int  # gunicorn's master: its children are the workers
+
+
 @contextlib.contextmanager
 def gunicorn(app: str, *, ready: str, workers: int = 2, threads: int = 1, env=None):
-    """Serve ``app`` (``module:factory()`` in bench/) and yield its base URL once
-    ``ready`` (a path) answers 200."""
+    """Serve ``app`` (``module:factory()`` in bench/) and yield the :class:`Server`
+    once ``ready`` (a path) answers. More than one thread selects gunicorn's gthread
+    worker."""
     port = free_port()
     command = [str(GUNICORN), "--chdir", str(ROOT / "bench"), "--workers", str(workers)]
     if threads > 1:
-        command += ["--threads", str(threads)]
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", app]
     environment = {**os.environ, "DJANGO_DEBUG": "0", "PYTHONPATH": str(ROOT), **(env or {})}
     server = subprocess.Popen(command, env=environment)
@@ -49,7 +57,7 @@ def gunicorn(app: str, *, ready: str, workers: int = 2, threads: int = 1, env=No
                 time.sleep(0.2)
         else:
             raise RuntimeError(f"{base}{ready} never answered")
-        yield base
+        yield Server(base, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -62,9 +70,12 @@ def parse_ms(text: str) -> float:
     return float(text)
 
 
-def wrk(url: str, *, seconds: int, connections: int, script: str | None = None) -> dict:
-    """Requests per second, p50 and p99 in ms, and any error lines wrk printed."""
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+def wrk(
+    url: str, *, seconds: int, connections: int, script: str | None = None, threads: int = 1
+) -> dict:
+    """Requests per second, p50 and p99 in ms, the requests done, and any error lines
+    wrk printed."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     path = None
     if script:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
@@ -82,6 +93,7 @@ def wrk(url: str, *, seconds: int, connections: int, script: str | None = None) 
         return next(line for line in lines if line.strip().startswith(prefix)).split()[1]
 
     return {
+        "requests": int(next(line for line in lines if "requests in" in line).split()[0]),
         "rps": float(pick("Requests/sec")),
         "p50": parse_ms(pick("50%")),
         "p99": parse_ms(pick("99%")),

@@ -212,7 +212,8 @@ def over_http(cases, seconds: int, rounds: int, connections: int) -> dict:
     script = 'wrk.headers["Accept"] = "application/geo+json"\n'
     results = {label: [] for label, _, _ in cases}
     env = {"GIRREPO_TEST_DB": connection.settings_dict["NAME"]}
-    with _http.gunicorn("bench_api:wsgi_app()", ready=FAST + "?limit=1", env=env) as base:
+    with _http.gunicorn("bench_api:wsgi_app()", ready=FAST + "?limit=1", env=env) as server:
+        base = server.url
         for _label, path, query in cases:  # warm every worker and query plan
             _http.wrk(f"{base}{path}?{query}", seconds=1, connections=connections, script=script)
         for _ in range(rounds):

@@ -32,17 +32,13 @@ script mounts them itself.
 """
 
 import argparse
-import contextlib
 import gzip
 import json
 import math
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from io import BytesIO
 from pathlib import Path
@@ -53,7 +49,8 @@ os.environ.setdefault("DJANGO_DEBUG", "0")
 # workers inherit these variables).
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "girrepo.settings.test")
 os.environ.setdefault("GIRREPO_TEST_DB", "bench_girrepo_maps")
-from _django import ROOT, bench_database, setup  # noqa: E402
+import _http  # noqa: E402
+from _django import bench_database, setup  # noqa: E402
 
 setup()
 
@@ -308,48 +305,10 @@ def remove_producers(ids: list[int]) -> None:
 # --- gunicorn ----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
 def gunicorn(*, workers: int, threads: int, app: str = "wsgi_app()"):
-    """A gunicorn serving this module's ``app``, yielding its base URL and master pid."""
-    import urllib.request
-
-    port = free_port()
-    env = {**os.environ, "DJANGO_DEBUG": "0", "PYTHONPATH": str(ROOT)}
-    worker = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "--chdir",
-            str(ROOT / "bench"),
-            "--workers",
-            str(workers),
-            *worker,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            f"bench_maps:{app}",
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/map/search.json?q=x", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield base, server.pid
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    """A gunicorn serving this module's ``app`` (see bench/_http.py)."""
+    ready = "/map/search.json?q=x"
+    return _http.gunicorn(f"bench_maps:{app}", ready=ready, workers=workers, threads=threads)
 
 
 _SIZES: dict[str, tuple[int, int]] = {}
@@ -616,43 +575,24 @@ def cached_throughput(
 ) -> dict:
     import urllib.request
 
-    with gunicorn(workers=workers, threads=threads, app=app) as (base, master):
+    with gunicorn(workers=workers, threads=threads, app=app) as server:
         # Warm every worker's caches (each process has its own).
         for _ in range(workers * 8):
             for p in paths:
                 urllib.request.urlopen(
-                    urllib.request.Request(base + p, headers={"Accept-Encoding": "gzip"}),
+                    urllib.request.Request(server.url + p, headers={"Accept-Encoding": "gzip"}),
                     timeout=10,
                 ).read()
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            quoted = ",".join(f'"{p}"' for p in paths)
-            script.write(
-                f"local paths = {{{quoted}}}\nlocal i = 0\n"
-                "request = function()\n  i = i % #paths + 1\n"
-                '  return wrk.format("GET", paths[i], {["Accept-Encoding"] = "gzip"})\nend\n'
-            )
-        cpu = worker_cpu_seconds(master)
-        out = subprocess.run(
-            ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", script.name, base],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        cpu = worker_cpu_seconds(master) - cpu
-        os.unlink(script.name)
-    lines = out.splitlines()
-
-    def field(prefix: str) -> str:
-        return next(line for line in lines if line.strip().startswith(prefix)).split()[1]
-
-    done = int(next(line for line in lines if "requests in" in line).split()[0])
-    return {
-        "rps": float(field("Requests/sec")),
-        "p50": field("50%"),
-        "p99": field("99%"),
-        "cpu_us": cpu / max(done, 1) * 1e6,
-        "errors": [line.strip() for line in lines if "Non-2xx" in line or "Socket errors" in line],
-    }
+        quoted = ",".join(f'"{p}"' for p in paths)
+        script = (
+            f"local paths = {{{quoted}}}\nlocal i = 0\n"
+            "request = function()\n  i = i % #paths + 1\n"
+            '  return wrk.format("GET", paths[i], {["Accept-Encoding"] = "gzip"})\nend\n'
+        )
+        cpu = worker_cpu_seconds(server.pid)
+        run = _http.wrk(server.url, seconds=seconds, connections=16, threads=2, script=script)
+        cpu = worker_cpu_seconds(server.pid) - cpu
+    return {**run, "cpu_us": cpu / max(run["requests"], 1) * 1e6}
 
 
 CACHED_SERVERS = (
@@ -747,8 +687,8 @@ def main():
     summary = None
     try:
         if only & {"view", "cached"}:
-            with gunicorn(workers=args.workers, threads=args.threads) as (base, _pid):
-                summary, tile_paths = first_view(base, args.runs if "view" in only else 1)
+            with gunicorn(workers=args.workers, threads=args.threads) as server:
+                summary, tile_paths = first_view(server.url, args.runs if "view" in only else 1)
         if "view" in only:
             print(f"\n1. First view, all of Yunnan (median of {args.runs} runs, 1280x900)")
             print(
@@ -825,8 +765,8 @@ def main():
             r.update(label=label, kind=kind, load=os.getloadavg()[0])
             cached_rows.append(r)
             print(
-                f"{kind:<14} {label:<28} {r['rps']:>7.0f} req/s  p50 {r['p50']:>7}  "
-                f"p99 {r['p99']:>7}  {r['cpu_us']:>5.0f} us CPU/req  {' '.join(r['errors'])}"
+                f"{kind:<14} {label:<28} {r['rps']:>7.0f} req/s  p50 {r['p50']:>5.2f}ms  "
+                f"p99 {r['p99']:>5.2f}ms  {r['cpu_us']:>5.0f} us CPU/req  {' '.join(r['errors'])}"
             )
 
     print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
@@ -867,7 +807,7 @@ def print_markdown(summary: dict | None, cached_rows: list[dict]) -> None:
         print("| --- | --- | ---: | ---: | ---: | ---: |")
         for r in cached_rows:
             print(
-                f"| {r['label']} | {r['kind']} | {r['rps']:,.0f} | {r['p50']} / {r['p99']} | "
+                f"| {r['label']} | {r['kind']} | {r['rps']:,.0f} | {r['p50']:.2f} / {r['p99']:.2f} ms | "
                 f"{r['cpu_us']:.0f} | {r['load']:.1f} |"
             )
 

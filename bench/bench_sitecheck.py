@@ -33,18 +33,14 @@ import json
 import os
 import random
 import resource
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_DEBUG", "0")
-from _django import ROOT, setup  # noqa: E402
+import _http  # noqa: E402
+from _django import setup  # noqa: E402
 
 setup()
 
@@ -148,13 +144,6 @@ def lua(method: str, url: str, payloads: list[str] | None, clients: int = CLIENT
     )
 
 
-def parse_ms(text: str) -> float:
-    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
-        if text.endswith(unit):
-            return float(text[: -len(unit)]) * factor
-    return float(text)
-
-
 def _cpu_seconds(pid: int) -> float:
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -183,21 +172,13 @@ def server_pids(master: int) -> tuple[list[int], list[int]]:
 
 
 def run_wrk(base: str, script: str, seconds: int, connections: int, master: int) -> dict:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(script)
+    """wrk's figures, plus the CPU per request of the server (workers and their
+    PostgreSQL backends) and of wrk itself."""
     workers, backends = server_pids(master)
     pids = workers + backends
     before = {pid: _cpu_seconds(pid) for pid in pids}
     wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    try:
-        out = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", f.name, base],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    finally:
-        os.unlink(f.name)
+    run = _http.wrk(base, seconds=seconds, connections=connections, script=script)
     used = {pid: _cpu_seconds(pid) - before[pid] for pid in pids}
     server_cpu = sum(used.values())
     backend_cpu = sum(used[pid] for pid in pids if pid in backends)
@@ -205,29 +186,14 @@ def run_wrk(base: str, script: str, seconds: int, connections: int, master: int)
     wrk_cpu = (wrk_after.ru_utime + wrk_after.ru_stime) - (
         wrk_before.ru_utime + wrk_before.ru_stime
     )
-    lines = out.splitlines()
-
-    def pick(prefix: str) -> str:
-        return next(line for line in lines if line.strip().startswith(prefix)).split()[1]
-
-    errors = [line.strip() for line in lines if "Non-2xx" in line or "Socket errors" in line]
-    requests = int(next(line for line in lines if "requests in" in line).split()[0])
+    requests = max(run["requests"], 1)
     return {
-        "cpu_ms": 1000 * (server_cpu + wrk_cpu) / max(requests, 1),
+        **run,
+        "cpu_ms": 1000 * (server_cpu + wrk_cpu) / requests,
         "split": tuple(
-            1000 * v / max(requests, 1) for v in (server_cpu - backend_cpu, backend_cpu, wrk_cpu)
+            1000 * v / requests for v in (server_cpu - backend_cpu, backend_cpu, wrk_cpu)
         ),
-        "rps": float(pick("Requests/sec")),
-        "p50": parse_ms(pick("50%")),
-        "p99": parse_ms(pick("99%")),
-        "errors": errors,
     }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main():
@@ -243,8 +209,7 @@ def main():
         help="the earlier set-up: one client, per-second throttle rate",
     )
     args = parser.parse_args()
-    gunicorn, wrk = ROOT / ".venv" / "bin" / "gunicorn", shutil.which("wrk")
-    if not gunicorn.exists() or not wrk:
+    if not _http.available():
         sys.exit("needs gunicorn in the venv and wrk on the PATH")
     clients = 1 if args.one_client else CLIENTS
     scripts = {
@@ -253,35 +218,12 @@ def main():
         "site-check, polygon": lua("POST", "/api/site-check/", bodies("polygon"), clients),
     }
     connection.close()
-    port = free_port()
-    env = {**os.environ, "DJANGO_DEBUG": "0", "PYTHONPATH": str(ROOT)}
-    if args.one_client:
-        env["BENCH_SITECHECK_ONE_CLIENT"] = "1"
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "--chdir",
-            str(ROOT / "bench"),
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "bench_sitecheck:wsgi_app()",
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
+    env = {"BENCH_SITECHECK_ONE_CLIENT": "1"} if args.one_client else {}
     results: dict[str, list[dict]] = {name: [] for name in scripts}
     loads = []
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/bench/trivial/", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.2)
+    app = "bench_sitecheck:wsgi_app()"
+    with _http.gunicorn(app, ready="/bench/trivial/", workers=args.workers, env=env) as server:
+        base = server.url
         check = urllib.request.Request(
             base + "/api/site-check/",
             data=bodies("point", 1)[0].encode(),
@@ -299,9 +241,6 @@ def main():
                 results[name].append(
                     run_wrk(base, script, args.seconds, args.connections, server.pid)
                 )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     best = {name: max(runs, key=lambda r: r["rps"]) for name, runs in results.items()}
     # CPU per request: the lowest of the rounds (contention only ever adds to it).
     cpu = {name: min(r["cpu_ms"] for r in runs) for name, runs in results.items()}
