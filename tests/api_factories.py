@@ -7,11 +7,13 @@ township product and the authorizations are fictional and flagged as demo.
 """
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from brands.choices import FamousMarkKind, MarkType
 from brands.models import FamousMark, GIMark
 from brands.services import famous_mark_save, gi_mark_save
+from girrepo.api.exceptions import MESSAGES
 from labels import compliance, services
 from labels.choices import ApplicationStatus
 from labels.models import Authorization
@@ -149,3 +151,16 @@ def registers() -> Registers:
         variety=yunkang_10(),
         township_product=majie_pigs(),
     )
+
+
+def body(response) -> dict:
+    return json.loads(response.content)
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    """The API's error shape: ``code`` with its fixed English and Chinese messages."""
+    data = body(response)
+    assert response.status_code == status, data
+    assert data["code"] == code
+    assert (data["message"], data["message_zh"]) == MESSAGES[code]
+    return data

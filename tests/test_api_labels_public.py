@@ -3,8 +3,6 @@
 Anyone may read them; the detail is the very record /verify/<number>.json gives.
 """
 
-import json
-
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -14,6 +12,7 @@ from rest_framework.test import APIClient
 from girrepo.api.exceptions import MESSAGES
 from labels.choices import AuthorizationStatus
 from tests import api_factories as f
+from tests.api_factories import body
 from tests.label_factories import ham_product
 
 pytestmark = pytest.mark.django_db
@@ -25,10 +24,6 @@ CANCELLATIONS = "/api/labels/cancellations/"
 @pytest.fixture(autouse=True)
 def no_throttle_history():
     cache.clear()
-
-
-def body(response) -> dict:
-    return json.loads(response.content)
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from girrepo.api.exceptions import MESSAGES
 from producers.api.serializers import ProducerPropertiesSerializer
 from producers.models import Producer
 from products.api.serializers import GIProductPropertiesSerializer
 from regions.api.serializers import RegionPropertiesSerializer
 from regions.models import Region
 from tests import api_factories as f
+from tests.api_factories import assert_error, body
 from tests.label_factories import XUANWEI, XUANWEI_POINT
 
 pytestmark = pytest.mark.django_db
@@ -38,18 +38,6 @@ def api():
 @pytest.fixture
 def reg():
     return f.registers()
-
-
-def body(response) -> dict:
-    return json.loads(response.content)
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    data = body(response)
-    assert response.status_code == status, data
-    assert data["code"] == code
-    assert (data["message"], data["message_zh"]) == MESSAGES[code]
-    return data
 
 
 def decimals(geometry) -> int:

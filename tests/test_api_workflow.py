@@ -7,17 +7,16 @@ province staff, an anonymous client, and a system with a token.
 """
 
 import datetime as dt
-import json
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from girrepo.api.exceptions import MESSAGES
 from labels.choices import REQUIRED_DOCUMENTS, ApplicationStatus
 from labels.models import Application
 from tests import api_factories as f
+from tests.api_factories import assert_error, body
 from tests.label_factories import (
     LULIANG,
     PASSWORD,
@@ -45,18 +44,6 @@ def client_for(user=None) -> APIClient:
     if user is not None:
         client.force_authenticate(user)
     return client
-
-
-def body(response) -> dict:
-    return json.loads(response.content)
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    data = body(response)
-    assert response.status_code == status, data
-    assert data["code"] == code
-    assert (data["message"], data["message_zh"]) == MESSAGES[code]
-    return data
 
 
 @pytest.fixture
