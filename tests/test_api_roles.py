@@ -27,33 +27,23 @@ rolled back, so every role meets the same world.
 
 import datetime as dt
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 
 import pytest
 from django.core.cache import cache
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
+from django.urls import reverse
 from rest_framework.test import APIClient
 
-from brands.choices import RightType
-from brands.models import CustomsRecordation
-from brands.services import customs_recordation_save
 from girrepo.api.exceptions import MESSAGES
-from labels import compliance, services
 from labels.choices import ApplicationStatus
-from tests import api_factories as f
+from tests.api_roles_world import Base, World
+from tests.api_routes import api_routes, url_params
 from tests.label_factories import (
-    LULIANG,
     PASSWORD,
     XUANWEI,
     XUANWEI_POINT,
-    advance,
-    draft,
-    make_user,
     pdf_upload,
 )
 
@@ -327,51 +317,6 @@ MATRIX: list[Row] = [
 # fmt: on
 
 
-# -- the routes, from the resolver -------------------------------------------------------
-
-
-def _methods(pattern: URLPattern) -> set[str]:
-    callback = pattern.callback
-    actions = getattr(callback, "actions", None)  # a viewset route: {method: action}
-    if actions:
-        return set(actions)
-    view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
-    if view is None:  # a plain function view
-        return {"get"}
-    return {m for m in view.http_method_names if m not in ("head", "options") and hasattr(view, m)}
-
-
-def _walk(patterns, prefix: str = "", namespace: str = ""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            ns = namespace
-            if p.namespace:
-                ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
-            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
-        else:
-            yield prefix + str(p.pattern), namespace, p
-
-
-def api_routes() -> dict[tuple[str, str], str]:
-    """``{(route, method): pattern}`` of every endpoint under /api/ and /ogc/."""
-    found = {}
-    for path, namespace, pattern in _walk(get_resolver().url_patterns):
-        if not path.startswith(("api/", "ogc/")):
-            continue
-        if pattern.name:
-            route = f"{namespace}:{pattern.name}" if namespace else pattern.name
-        else:
-            route = path
-        for method in _methods(pattern):
-            found[(route, method)] = path
-    return found
-
-
-def url_params(path: str) -> list[str]:
-    """The parameters of a route: regex groups (routers) and path converters (ogc)."""
-    return re.findall(r"\(\?P<(\w+)>", path) + re.findall(r"<(?:\w+:)?(\w+)>", path)
-
-
 ROUTES = api_routes()
 ROUTE_PATHS = {route: path for (route, _method), path in ROUTES.items()}
 
@@ -380,173 +325,6 @@ def url_of(row: Row, w) -> str:
     if row.route == CATCH_ALL:
         return "/api/no-such-endpoint/"
     return reverse(row.route, kwargs=row.kwargs(w) if row.kwargs else None)
-
-
-# -- the world -----------------------------------------------------------------------------
-
-
-class Base:
-    """What no test changes, built once for the module: one record in every public
-    register, the users of the seven roles and their API tokens."""
-
-    def __init__(self):
-        regs = f.registers()
-        self.ham, self.holder, self.mark = regs.ham, regs.xuanwei_producer, regs.mark
-        self.category = regs.ham.category
-        self.well_known, self.variety = regs.well_known, regs.variety
-        self.township_product = regs.township_product
-        self.recordation = customs_recordation_save(
-            recordation=CustomsRecordation(
-                right_type=RightType.GI_MARK,
-                recorded_right="文山三七 证明商标 (demo)",
-                gi_mark=regs.mark,
-                recordation_date=dt.date(2014, 7, 1),
-            )
-        )
-        self.xuanwei = f.region(XUANWEI)
-        self.stranger_producer = regs.luliang_producer
-        self.people = p = f.actors(self.holder)
-        self.users = {
-            "anon": None,
-            "owner": p.applicant,
-            "stranger": make_user("api-stranger", producer=regs.luliang_producer),
-            "county": p.county,
-            "other": make_user("api-luliang-staff", staff_of=LULIANG),
-            "pref": p.prefecture,
-            "prov": p.province,
-        }
-        self.tokens = {
-            role: Token.objects.create(user=user).key
-            for role, user in self.users.items()
-            if user is not None
-        }
-
-
-class World:
-    """The base, and applications and authorizations of 宣威市 in each state, each
-    built through the real services when a test first asks for it."""
-
-    def __init__(self, base: Base):
-        self.__dict__.update(vars(base))
-
-    def client(self, role: str, *, session: bool = False) -> APIClient:
-        client = APIClient()
-        user = self.users[role]
-        if user is None:
-            return client
-        if session:
-            assert client.login(username=user.username, password=PASSWORD)
-        else:
-            client.credentials(HTTP_AUTHORIZATION=f"Token {self.tokens[role]}")
-        return client
-
-    def _application(self, to: str):
-        p = self.people
-        application = draft(p.applicant, p.holder, self.ham)
-        return advance(
-            application,
-            to=to,
-            applicant=p.applicant,
-            county=p.county,
-            prefecture=p.prefecture,
-            province=p.province,
-        )
-
-    @cached_property
-    def draft(self):
-        return self._application(S.DRAFT)
-
-    @cached_property
-    def submitted(self):
-        return self._application(S.SUBMITTED)
-
-    @cached_property
-    def county_review(self):
-        return self._application(S.COUNTY_REVIEW)
-
-    @cached_property
-    def county_checked(self):
-        application = self._application(S.COUNTY_REVIEW)
-        services.application_record_onsite_check(
-            actor=self.people.county,
-            application=application,
-            date=dt.date.today(),
-            inspectors="演示检查员 (test)",
-            findings="车间与申报一致。",
-            passed=True,
-        )
-        return application
-
-    @cached_property
-    def prefecture_review(self):
-        return self._application(S.PREFECTURE_REVIEW)
-
-    @cached_property
-    def province_review(self):
-        return self._application(S.PROVINCE_REVIEW)
-
-    @cached_property
-    def returned(self):
-        application = self._application(S.COUNTY_REVIEW)
-        services.application_return(
-            actor=self.people.county, application=application, reason="补充检测报告 (test)"
-        )
-        application.refresh_from_db()
-        assert application.status == S.RETURNED
-        return application
-
-    @cached_property
-    def returned_site(self):
-        return self.returned.sites.first()
-
-    @cached_property
-    def returned_document(self):
-        return self.returned.documents.first()
-
-    @cached_property
-    def strangers_draft(self):
-        return draft(self.users["stranger"], self.stranger_producer, self.ham)
-
-    @cached_property
-    def strangers_site(self):
-        return self.strangers_draft.sites.first()
-
-    @cached_property
-    def strangers_document(self):
-        return self.strangers_draft.documents.first()
-
-    @cached_property
-    def authorization(self):
-        return f.authorization(self.ham, self.people)
-
-    @cached_property
-    def cancelled(self):
-        return f.cancel(self.authorization, by=self.people.county)
-
-    @cached_property
-    def abnormal(self):
-        compliance.authorization_list_abnormal(
-            actor=self.people.county, authorization=self.authorization, reason="未按标准生产"
-        )
-        return self.authorization
-
-    @cached_property
-    def rectification(self):
-        compliance.authorization_order_rectification(
-            actor=self.people.county, authorization=self.abnormal, reason="限期整改"
-        )
-        return self.authorization
-
-    @cached_property
-    def report(self):
-        auth = self.authorization
-        return compliance.annual_report_file(
-            actor=self.people.applicant,
-            authorization=auth,
-            year=auth.valid_from.year,
-            labels_printed=1000,
-            labels_used=800,
-        )
 
 
 @pytest.fixture(autouse=True)
