@@ -92,4 +92,5 @@ $PY manage.py seed_demo_producers
 $PY manage.py seed_demo_accounts
 $PY manage.py seed_brand_demo
 $PY manage.py seed_township_products_demo
+$PY manage.py seed_label_demo
 say "set-up complete"
