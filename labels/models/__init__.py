@@ -13,6 +13,7 @@ from .authorizations import (
     ComplianceAction,
 )
 from .calendar import Holiday
+from .screening import ScreeningClass, ScreeningGrid
 
 __all__ = [
     "AnnualReport",
@@ -26,4 +27,6 @@ __all__ = [
     "OnSiteCheck",
     "OnSiteCheckPhoto",
     "ProductionSite",
+    "ScreeningClass",
+    "ScreeningGrid",
 ]

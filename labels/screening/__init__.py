@@ -35,6 +35,8 @@ from products.choices import AreaPrecision
 from products.models import GIProduct
 from regions.coords import CRS, parse_crs
 
+from ..models import ScreeningGrid
+from .grid import GRID_LOCK, Grid, ensure_grid
 from .load import (
     Feed,
     GpkgFeed,
@@ -47,7 +49,7 @@ from .load import (
     ogr2ogr_args,
     source_name,
 )
-from .sql import SITE_TABLE_SQL, report_sql
+from .sql import SITE_TABLE_SQL, report_sql, site_table_sql
 
 __all__ = [
     "OUTPUT_FORMATS",
@@ -62,6 +64,9 @@ OUTPUT_FORMATS = ("csv", "geojson")
 _CHUNK = 1 << 20
 # Below this many sites one connection is quicker than starting others.
 PARALLEL_MIN_SITES = 50_000
+# From this many sites (or an unknown number) a stale screening grid is rebuilt
+# first (~3 s); a smaller file uses the grid only when it is up to date.
+GRID_MIN_SITES = 50_000
 
 
 @dataclass
@@ -75,6 +80,7 @@ class ScreeningSummary:
     output_format: str = "csv"
     lanes: int = 1  # connections that worked side by side
     lane_sites: list = field(default_factory=list)  # sites each lane screened
+    exact_sites: int = 0  # sites the exact check answered (the grid answered the rest)
 
 
 def _products(product) -> tuple[list[GIProduct], list[str]]:
@@ -118,6 +124,7 @@ def screen_file(
     id_field: str | None = None,
     tolerance_m: float | None = None,
     lanes: int | None = None,
+    use_grid: bool = True,
 ) -> tuple[Path | bytes, ScreeningSummary]:
     """Screen every feature of ``path``; write the report to ``output`` or return its bytes.
 
@@ -126,7 +133,8 @@ def screen_file(
     ``product`` restricts the check to one product (one row per site); otherwise a
     site gets a row for each protected area it lies in, or one row with no product.
     ``lanes`` overrides ``lane_count``; inside a transaction the lanes take turns on
-    its connection.
+    its connection. ``use_grid=False`` sends every site through the exact check
+    instead of answering points in clear cells from the screening grid (``grid``).
     """
     if output_format not in OUTPUT_FORMATS:
         raise ScreeningError(f"output format must be one of {', '.join(OUTPUT_FORMATS)}")
@@ -136,6 +144,8 @@ def screen_file(
     layer, has_srs, size = inspect_source(source, layer, id_field)
     products, not_mapped = _products(product)
     lanes = lane_count(size, lanes)
+    started = time.perf_counter()
+    grid = ensure_grid(tolerance_m, build=size < 0 or size >= GRID_MIN_SITES) if use_grid else None
     concurrent = lanes > 1 and not connection.in_atomic_block
     summary = ScreeningSummary(
         products=[p.name for p in products],
@@ -151,8 +161,9 @@ def screen_file(
         tolerance_m=tolerance_m,
         output_format=output_format,
         tag=uuid.uuid4().hex[:12],
+        grid=grid,
     )
-    started = time.perf_counter()
+    grid_seconds = time.perf_counter() - started
     sink = open(output, "wb") if output is not None else io.BytesIO()  # noqa: SIM115
     # Each lane writes its share of the report to a file of its own. psycopg2 hands
     # COPY's output over one row at a time, so the writer is a C method (a buffered
@@ -212,9 +223,10 @@ def screen_file(
             sink.close()
     summary.lane_sites = [share.sites for share in done]
     summary.sites = sum(summary.lane_sites)
+    summary.exact_sites = sum(share.exact for share in done)
     summary.rows = counter.lines - (1 if output_format == "csv" else 0)  # CSV header
     summary.results = counter.results
-    summary.seconds = dict(done[0].seconds)
+    summary.seconds = {"grid": round(grid_seconds, 3), **done[0].seconds}
     summary.seconds["total"] = round(time.perf_counter() - started, 3)
     if output is not None:
         return Path(output), summary
@@ -230,11 +242,13 @@ class _Job:
     tolerance_m: float
     output_format: str
     tag: str
+    grid: Grid | None = None
 
 
 @dataclass
 class _Share:
     sites: int = 0
+    exact: int = 0
     seconds: dict = field(default_factory=dict)
 
 
@@ -275,16 +289,19 @@ def _lane(job: _Job, feed: Feed, k: int, sink) -> _Share:
         cur.execute("SET LOCAL jit = off")
         cur.execute("SET LOCAL work_mem = '256MB'")
         cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        grid = job.grid and _hold_grid(cur, job.grid)
         create_source_table(cur, src, feed.columns, feed.geometry_type)
-        copy_lane(cur, feed, k, src, job.id_field)
+        share.sites = copy_lane(cur, feed, k, src, job.id_field)
         if job.crs in (CRS.GCJ02, CRS.BD09):
             convert_offsets(cur, src, job.crs)
         lap("load")
         # Sites in space-filling-curve order behind a BRIN index: each polygon then
         # reads a few compact runs of pages instead of pages all over the table.
-        cur.execute(SITE_TABLE_SQL.format(site=site, src=src))
-        share.sites = cur.rowcount
-        cur.execute(f"DROP TABLE {src}")
+        # The points in clear grid cells stay out: the report reads them from src.
+        cur.execute(site_table_sql(site, src, grid))
+        share.exact = cur.rowcount
+        if grid is None:
+            cur.execute(f"DROP TABLE {src}")
         cur.execute(f"CREATE INDEX ON {site} USING brin (geom) WITH (pages_per_range = 4)")
         cur.execute(f"SELECT EXISTS (SELECT 1 FROM {site} WHERE is_area)")
         has_areas = cur.fetchone()[0]
@@ -298,6 +315,8 @@ def _lane(job: _Job, feed: Feed, k: int, sink) -> _Share:
             tolerance_m=job.tolerance_m,
             output_format=job.output_format,
             header=k == 0,
+            src_table=src,
+            grid=grid,
         )
         # The row estimates of the lateral joins are guesses; hash joins and hash
         # aggregates are right for every size, and the laterals stay nested loops.
@@ -310,10 +329,21 @@ def _lane(job: _Job, feed: Feed, k: int, sink) -> _Share:
         cur.cursor.copy_expert(sql, sink, size=_CHUNK)
         lap("check")
         cur.execute(f"DROP TABLE {site}")
+        cur.execute(f"DROP TABLE IF EXISTS {src}")
         # SET LOCAL outlives this savepoint when a caller's transaction is open.
         for name in _LOCALS:
             cur.execute(f"SET LOCAL {name} TO DEFAULT")
     return share
+
+
+def _hold_grid(cur, grid: Grid) -> Grid | None:
+    """Keep ``grid`` from being rebuilt until this lane's transaction ends (the
+    rebuild takes the lock exclusively); None if it was rebuilt in the meantime."""
+    cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [GRID_LOCK])
+    cur.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {ScreeningGrid._meta.db_table} WHERE id = %s)", [grid.id]
+    )
+    return grid if cur.fetchone()[0] else None
 
 
 class _CountingWriter:

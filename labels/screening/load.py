@@ -370,19 +370,23 @@ def create_source_table(
     cur.execute(f"CREATE UNLOGGED TABLE {table} (_row bigint GENERATED ALWAYS AS IDENTITY, {defs})")
 
 
-def copy_lane(cur, feed: Feed, lane: int, table: str, id_field: str | None) -> None:
-    """One lane's share of the file into ``table`` (made by ``create_source_table``)."""
+def copy_lane(cur, feed: Feed, lane: int, table: str, id_field: str | None) -> int:
+    """One lane's share of the file into ``table`` (made by ``create_source_table``);
+    how many features that was."""
     columns = feed.columns or ["geom"]
+    copied = 0
     if feed.columns:
         quoted = ", ".join(f'"{c}"' for c in columns)
         cur.cursor.copy_expert(
             f"COPY {table} ({quoted}) FROM STDIN", feed.stream(lane), size=_CHUNK
         )
+        copied = cur.cursor.rowcount
     feed.finish()
     if id_field is not None and id_field != "site_id":
         cur.execute(f'ALTER TABLE {table} RENAME COLUMN "{id_field}" TO site_id')
     elif "site_id" not in columns:
         cur.execute(f"ALTER TABLE {table} ADD COLUMN site_id text")
+    return copied
 
 
 def load_file(cur, source, layer, id_field, crs, has_srs, table: str) -> None:

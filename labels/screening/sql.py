@@ -7,16 +7,19 @@ from products.models import GIProduct, ProtectedAreaPart, ProtectedAreaUnit
 from regions.coords import YUNNAN_EXTENT
 from regions.models import Region
 
+from ..models import ScreeningClass
 from ..sitecheck import METRES_PER_DEGREE_MIN
 
 _PRODUCT = GIProduct._meta.db_table
 _PART = ProtectedAreaPart._meta.db_table
 _UNIT = ProtectedAreaUnit._meta.db_table
 _REGION = Region._meta.db_table
+_CLASS = ScreeningClass._meta.db_table
 
 # The geometry already carries SRID 4326 (ogr2ogr always writes EPSG:4326). Only
-# polygons are validated; a point needs nothing but its type.
-SITE_TABLE_SQL = """
+# polygons are validated; a point needs nothing but its type. ``{clear}`` leaves out
+# the points the screening grid answers (``TRUE`` when there is no grid).
+_SITE_TABLE = """
 CREATE UNLOGGED TABLE {site} AS
 SELECT n, site_id, geom, kind, kind = 'area' AS is_area
 FROM (
@@ -28,10 +31,34 @@ FROM (
                 WHEN ST_IsEmpty(geom) THEN 'missing'
                 WHEN ST_IsValid(geom) THEN 'area'
                 ELSE 'invalid' END AS kind
-    FROM {src}
+    FROM {src} s {unclear}
 ) t
 ORDER BY geom
 """
+SITE_TABLE_SQL = _SITE_TABLE.replace("{unclear}", "")
+_IS_POINT = "s.geom IS NOT NULL AND GeometryType(s.geom) = 'POINT' AND NOT ST_IsEmpty(s.geom)"
+
+
+def _clear_sites(src: str, grid) -> str:
+    """The points of ``src`` that the grid answers, with their cell's county and the
+    products holding it (off the grid: neither)."""
+    return f"""(
+    SELECT s.n, s.site_id, s.geom, 'point'::text AS kind, false AS is_area,
+           nullif(k.county_code, '') AS county_code, k.products
+    FROM (SELECT s._row AS n, s.site_id, s.geom, {grid.class_sql("s.geom")} AS class
+          FROM {src} s WHERE {_IS_POINT} OFFSET 0) s
+    JOIN {_CLASS} k ON k.id = s.class
+)"""
+
+
+def site_table_sql(site: str, src: str, grid=None) -> str:
+    """The sites the exact check answers, in space-filling-curve order: all of them
+    without a grid; with one, those it does not answer."""
+    if grid is None:
+        return SITE_TABLE_SQL.format(site=site, src=src)
+    unclear = f"WHERE NOT ({_IS_POINT}) OR {grid.class_sql('s.geom')} = 0"
+    return _SITE_TABLE.format(site=site, src=src, unclear=unclear)
+
 
 # The hits: each protected-area part (outer, prepared) scans the sites in its
 # tolerance-widened outline; each county does the same for points.
@@ -167,11 +194,23 @@ CSV_COLUMNS = (
 
 
 def report_sql(
-    cur, *, site_table, products, single, has_areas, tolerance_m, output_format, header=True
+    cur,
+    *,
+    site_table,
+    products,
+    single,
+    has_areas,
+    tolerance_m,
+    output_format,
+    header=True,
+    src_table=None,
+    grid=None,
 ) -> bytes:
     """The one statement whose output is the report (``COPY (…) TO STDOUT``).
 
-    ``header=False`` leaves out the CSV header (a lane after the first).
+    ``header=False`` leaves out the CSV header (a lane after the first). With a
+    ``grid``, ``site_table`` holds only the sites it does not answer, and the
+    points of ``src_table`` it does answer get their rows from their cells.
     """
     params = {
         "ids": [p.pk for p in products],
@@ -187,25 +226,42 @@ def report_sql(
     )
     if single:
         # Every site gets exactly one row, for that product.
-        params["single"] = products[0].pk
         joins = "CROSS JOIN prod p LEFT JOIN pair a ON a.n = s.n AND a.product_id = p.id"
+        clear_joins = (
+            "CROSS JOIN prod p LEFT JOIN LATERAL (SELECT true AS covered, 1.0 AS fraction "
+            "WHERE p.id = ANY(s.products)) a ON true"
+        )
     else:
         # A row per protected area the site touches, or one row without a product.
         joins = (
             "LEFT JOIN pair a ON a.n = s.n AND (a.covered OR a.fraction > 0) "
             "LEFT JOIN prod p ON p.id = a.product_id"
         )
+        clear_joins = (
+            "LEFT JOIN LATERAL (SELECT true AS covered, 1.0 AS fraction, x.pid "
+            "FROM unnest(s.products) x (pid) WHERE x.pid = ANY(%(ids)s)) a ON true "
+            "LEFT JOIN prod p ON p.id = a.pid"
+        )
+    # A clear cell's point is inside a product's area (covered, all of it) or far
+    # from it (no pair): the same columns from the same expressions.
+    columns = f"""{_VERDICT} AS result, s.site_id, p.id AS product_id, p.name AS product,
+           {_REASON} AS reason,
+           CASE WHEN p.area_precision <> 'not_mapped' AND s.kind IN ('point', 'area')
+                THEN round(coalesce(a.fraction, 0)::numeric, 4) END AS inside_fraction"""
+    clear = ""
+    if grid is not None:
+        clear = f"""UNION ALL
+    SELECT {columns}, s.county_code, s.geom
+    FROM {_clear_sites(src_table, grid)} s
+    {clear_joins}"""
     body = f"""
 WITH {_HITS}, {pairs}
 report AS (
-    SELECT {_VERDICT} AS result, s.site_id, p.id AS product_id, p.name AS product,
-           {_REASON} AS reason,
-           CASE WHEN p.area_precision <> 'not_mapped' AND s.kind IN ('point', 'area')
-                THEN round(coalesce(a.fraction, 0)::numeric, 4) END AS inside_fraction,
-           {county} AS county_code, s.geom
+    SELECT {columns}, {county} AS county_code, s.geom
     FROM {{site}} s
     LEFT JOIN county_hit k ON k.n = s.n
     {joins}
+    {clear}
 )
 """.replace("{site}", site_table)
     if output_format == "csv":
