@@ -118,7 +118,23 @@ def _check_extent(raw: np.ndarray, wgs: np.ndarray) -> None:
         raise SiteInputError(
             "swapped_coordinates", field="geometry", lon=f"{lon:.6f}", lat=f"{lat:.6f}"
         )
-    lon, lat = raw[int(np.argmin(ok))]
+    _outside(*raw[int(np.argmin(ok))])
+
+
+def _check_point_extent(lon: float, lat: float) -> None:
+    """``_check_extent`` for one WGS-84 point, in plain floats (the public check's
+    usual input: numpy's set-up costs more than the test itself)."""
+    xmin, ymin, xmax, ymax = YUNNAN_EXTENT
+    if xmin <= lon <= xmax and ymin <= lat <= ymax:
+        return
+    if xmin <= lat <= xmax and ymin <= lon <= ymax:
+        raise SiteInputError(
+            "swapped_coordinates", field="geometry", lon=f"{lon:.6f}", lat=f"{lat:.6f}"
+        )
+    _outside(lon, lat)
+
+
+def _outside(lon: float, lat: float) -> None:
     where = {"lon": f"{lon:.6f}", "lat": f"{lat:.6f}"}
     if abs(lat) > 90 or abs(lon) > 180:
         raise SiteInputError("out_of_range", field="geometry", **where)
@@ -144,6 +160,15 @@ def site_geometry_from_geojson(data, crs: str | CRS | None = CRS.WGS84):
         crs = parse_crs(crs)
     except ValidationError:
         raise SiteInputError("unknown_crs", field="crs", value=repr(str(crs)[:40])) from None
+    if (
+        crs == CRS.WGS84
+        and isinstance(data, dict)
+        and data.get("type") == "Point"
+        and data.get("coordinates") is not None
+    ):
+        lon, lat = _Reader().position(data.get("coordinates"), "coordinates")
+        _check_point_extent(lon, lat)
+        return Point(lon, lat, srid=4326)
     kind, parts = read_geojson(data)
     flat = [a for rings in parts for a in (rings if kind != "Point" else [rings])]
     raw = np.concatenate(flat) if len(flat) > 1 else flat[0]
