@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from brands.models import GIMark
 from girrepo.filtersets import style_filter_form
 from producers.models import Producer
+from products.choices import AreaPrecision
 from products.models import GIProduct
 from regions.coords import CRS
 from regions.models import Region
@@ -188,6 +189,90 @@ class AnnualReportForm(BootstrapForm):
     output = forms.DecimalField(
         label=_("Output"), max_digits=14, decimal_places=2, required=False, min_value=0
     )
+
+
+# What ``labels.screening.screen_file`` reads; GDAL finds the driver by the extension
+# (a .zip goes through /vsizip/, a .csv needs its open options).
+SCREENING_EXTENSIONS = (".gpkg", ".zip", ".geojson", ".json", ".kml", ".csv")
+
+
+class ScreeningForm(BootstrapForm):
+    """A file of sites to screen against the protected areas (staff bulk screening)."""
+
+    file = forms.FileField(label=_("File of sites"))
+    product = forms.ModelChoiceField(
+        queryset=GIProduct.objects.none(),
+        required=False,
+        label=_("GI product"),
+        empty_label=_("Every protected area"),
+        help_text=_(
+            "Blank: each site is listed with every protected area it lies in. Products "
+            "whose area is not mapped cannot be screened and are not offered."
+        ),
+    )
+    crs = forms.ChoiceField(
+        label=_("Coordinate system"),
+        choices=[("", _("The file's own (WGS-84 if it has none)")), *CRS.choices],
+        required=False,
+        help_text=_("Choose one only to override what the file says."),
+    )
+    id_field = forms.CharField(
+        label=_("ID field"),
+        max_length=100,
+        required=False,
+        help_text=_("The attribute that names a site in the report (default: feature number)."),
+    )
+    layer = forms.CharField(
+        label=_("Layer"),
+        max_length=100,
+        required=False,
+        help_text=_("For a file with several layers (default: the first)."),
+    )
+    output_format = forms.ChoiceField(
+        label=_("Report format"), choices=[("csv", "CSV"), ("geojson", "GeoJSON")], initial="csv"
+    )
+
+    def __init__(self, *args, max_mb: float, too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = int(max_mb * 1024 * 1024)
+        self.too_large_message = _("The file is larger than %(mb)s MB.") % {"mb": f"{max_mb:g}"}
+        self.fields["file"].help_text = _(
+            "GeoPackage, zipped shapefile, GeoJSON, KML, or CSV with lon/lat (经度/纬度) or "
+            "WKT columns; at most %(mb)s MB."
+        ) % {"mb": f"{max_mb:g}"}
+        if too_large:
+            # The upload handler dropped the file when it passed the limit.
+            self.fields["file"].error_messages["required"] = self.too_large_message
+        self.fields["product"].queryset = (
+            GIProduct.objects.exclude(area_precision=AreaPrecision.NOT_MAPPED)
+            .order_by("name")
+            .only("id", "name")
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith(SCREENING_EXTENSIONS):
+            raise ValidationError(
+                _("%(name)s is not a file that can be screened; allowed: %(allowed)s."),
+                params={"name": upload.name, "allowed": ", ".join(SCREENING_EXTENSIONS)},
+                code="extension",
+            )
+        if upload.size > self.max_bytes:
+            raise ValidationError(self.too_large_message, code="too_large")
+        return upload
+
+    def _name(self, field: str) -> str | None:
+        value = self.cleaned_data[field]
+        if '"' in value:
+            raise ValidationError(_("A name with double quotes cannot be read."), code="quotes")
+        return value or None
+
+    def clean_id_field(self):
+        return self._name("id_field")
+
+    def clean_layer(self):
+        return self._name("layer")
 
 
 class QueueFilterSet(django_filters.FilterSet):

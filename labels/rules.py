@@ -84,5 +84,13 @@ def is_staff_over_authorization(user, authorization) -> bool:
     )
 
 
+@rules.predicate
+def is_supervision_staff(user) -> bool:
+    return staff_region(user=user) is not None
+
+
 rules.add_perm("labels.file_annual_report", is_authorization_holder)
 rules.add_perm("labels.supervise_authorization", is_staff_over_authorization)
+# Bulk screening reads a file of sites against every protected area and stores nothing,
+# so every level of staff may run it, over any region.
+rules.add_perm("labels.screen_sites", is_supervision_staff)

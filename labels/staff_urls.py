@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import workbench
+from .views import screening, workbench
 
 urlpatterns = [
     path("", workbench.workbench, name="workbench"),
@@ -18,4 +18,15 @@ urlpatterns = [
         name="staff_onsite_photo",
     ),
     path("applications/<int:pk>/<slug:action>/", workbench.review_action, name="review_action"),
+    path("screening/", screening.staff_screening, name="staff_screening"),
+    path(
+        "screening/<uuid:report>/",
+        screening.staff_screening_result,
+        name="staff_screening_result",
+    ),
+    path(
+        "screening/<uuid:report>/download/",
+        screening.staff_screening_download,
+        name="staff_screening_download",
+    ),
 ]

@@ -7,11 +7,14 @@ stage 403. Each POST runs inside a savepoint that is rolled back, so every role
 meets the same state.
 """
 
+import json
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.urls import reverse
+from django.test import Client
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from labels import portal_urls, services, staff_urls
@@ -22,6 +25,7 @@ from tests.label_factories import (
     PROVINCE,
     QUJING,
     XUANWEI,
+    XUANWEI_POINT,
     advance,
     draft,
     ham_product,
@@ -48,8 +52,17 @@ PRODUCERS = ["producer_a", "producer_b"]
 LOGIN = 302  # to the login page
 
 
+def sites_upload() -> dict:
+    """A one-site GeoJSON for the bulk-screening page."""
+    site = {"type": "Point", "coordinates": list(XUANWEI_POINT)}
+    data = {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": site}]}
+    upload = SimpleUploadedFile("sites.geojson", json.dumps(data).encode())
+    return {"file": upload, "output_format": "csv"}
+
+
 @pytest.fixture
-def world():
+def world(settings, tmp_path):
+    settings.GIRREPO_SCREENING_DIR = tmp_path / "screening"
     product = ham_product()
     a = make_producer("测试·宣威火腿厂 (test)", XUANWEI, "91530381MA0BBB001")
     b = make_producer("测试·陆良食品厂 (test)", LULIANG, "91530322MA0CCC002")
@@ -93,7 +106,11 @@ def world():
         actor=users["province"], application=approved, today=date(last_year, 6, 1)
     )
     b_app = draft(users["producer_b"], b, product)
+    screener = Client()
+    screener.force_login(users["county_in"])
+    screened = screener.post(reverse("labels:staff_screening"), sites_upload())
     return {
+        "report": resolve(screened["Location"]).kwargs["report"],
         "users": users,
         "apps": apps,
         "photo": check.photos.get(),
@@ -131,6 +148,21 @@ def expect_staff_object(code=200, acting=()):
         for staff in ("county_in", "prefecture_in", "province"):
             out[staff] = 302 if staff in acting else 403
     return out
+
+
+def expect_any_staff(code=200):
+    """Bulk screening: every level of staff, wherever their jurisdiction."""
+    return {"anonymous": LOGIN, **{p: 403 for p in PRODUCERS}, **{s: code for s in STAFF}}
+
+
+def expect_own_report():
+    """A screening report: only the staff user who ran it (county_in, in world); others 404."""
+    return {
+        "anonymous": LOGIN,
+        **{p: 403 for p in PRODUCERS},
+        **{s: 404 for s in STAFF},
+        "county_in": 200,
+    }
 
 
 def portal_cases(w):
@@ -245,6 +277,10 @@ def staff_cases(w):
             expect_staff_object(404),
         ),
         action("approve", S.PREFECTURE_REVIEW, {}, []),
+        ("staff_screening", {}, "get", None, expect_any_staff()),
+        ("staff_screening", {}, "post", sites_upload, expect_any_staff(302)),
+        ("staff_screening_result", {"report": w["report"]}, "get", None, expect_own_report()),
+        ("staff_screening_download", {"report": w["report"]}, "get", None, expect_own_report()),
     ]
 
 
@@ -270,7 +306,7 @@ def test_portal_matrix(client, world, index):
     run_case(client, world, *portal_cases(world)[index])
 
 
-@pytest.mark.parametrize("index", range(16))
+@pytest.mark.parametrize("index", range(20))
 def test_workbench_matrix(client, world, index):
     run_case(client, world, *staff_cases(world)[index])
 
@@ -279,7 +315,7 @@ def test_the_matrix_covers_every_url(world):
     covered = {case[0] for case in portal_cases(world) + staff_cases(world)}
     declared = {p.name for p in portal_urls.urlpatterns + staff_urls.urlpatterns}
     assert covered == declared
-    assert len(portal_cases(world)) == 13 and len(staff_cases(world)) == 16
+    assert len(portal_cases(world)) == 13 and len(staff_cases(world)) == 20
 
 
 def test_ids_from_another_application_give_404(client, world):

@@ -193,6 +193,14 @@ GIRREPO_PUBLIC_BASE_URL = env.str("GIRREPO_PUBLIC_BASE_URL", default="")
 GIRREPO_ANNUAL_REPORT_DUE = (3, 31)
 # Authorizations run this many years (None: until cancelled).
 GIRREPO_AUTHORIZATION_YEARS = env.int("GIRREPO_AUTHORIZATION_YEARS", default=5)
+# Staff bulk screening (/staff/screening/): the largest upload, and where the reports
+# wait (24 h) for the user who ran them. Only the screening views read that directory:
+# girrepo/urls.py serves no media, and a web server that serves MEDIA_ROOT at
+# MEDIA_URL must leave out its private/ folder (or point this setting elsewhere).
+GIRREPO_SCREENING_MAX_UPLOAD_MB = env.float("GIRREPO_SCREENING_MAX_UPLOAD_MB", default=200)
+GIRREPO_SCREENING_DIR = env.path(
+    "GIRREPO_SCREENING_DIR", default=Path(str(MEDIA_ROOT)) / "private" / "screening"
+)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 # Lists never count more rows than this exactly; above it the count is estimated.
