@@ -4,7 +4,9 @@
         [--rounds 2] [--markdown]
 
 gunicorn (sync workers, DEBUG off, the project's full middleware stack) serves both
-the API and a trivial view (``/bench/trivial/``, a JSON ``{"ok": true}``) mounted by
+the API, as girrepo/wsgi.py does (``labels.api.fastpath.SiteCheckApp`` answers the
+site check with the view's code and the middleware's response phase; ``--django-only``
+serves it through Django's handler and DRF alone), and a trivial view (``/bench/trivial/``, a JSON ``{"ok": true}``) mounted by
 this script; wrk drives each for ``--seconds`` after a warm-up, cycling over
 seeded request bodies:
 
@@ -95,10 +97,20 @@ def configure() -> None:
 
 
 def wsgi_app():
+    """The site as girrepo/wsgi.py serves the site check: ``SiteCheckApp`` in front of
+    Django (``--django-only``: Django's handler and DRF's view alone, for the record)."""
     configure()
     from django.core.wsgi import get_wsgi_application
 
-    return get_wsgi_application()
+    from labels.api.fastpath import SiteCheckApp
+
+    django_app = get_wsgi_application()
+    if os.environ.get("BENCH_SITECHECK_DJANGO_ONLY"):
+        return django_app
+    app = SiteCheckApp(django_app)
+    if not app.enabled:
+        raise SystemExit("SiteCheckApp stepped aside: MIDDLEWARE differs")
+    return app
 
 
 def bodies(kind: str, n: int = 500, seed: int = 4) -> list[str]:
@@ -208,6 +220,11 @@ def main():
         action="store_true",
         help="the earlier set-up: one client, per-second throttle rate",
     )
+    parser.add_argument(
+        "--django-only",
+        action="store_true",
+        help="serve the site check through Django's handler and DRF alone (no fast path)",
+    )
     args = parser.parse_args()
     if not _http.available():
         sys.exit("needs gunicorn in the venv and wrk on the PATH")
@@ -219,6 +236,8 @@ def main():
     }
     connection.close()
     env = {"BENCH_SITECHECK_ONE_CLIENT": "1"} if args.one_client else {}
+    if args.django_only:
+        env["BENCH_SITECHECK_DJANGO_ONLY"] = "1"
     results: dict[str, list[dict]] = {name: [] for name in scripts}
     loads = []
     app = "bench_sitecheck:wsgi_app()"
@@ -247,6 +266,7 @@ def main():
     base_rps, base_cpu = best["trivial view (GET)"]["rps"], cpu["trivial view (GET)"]
     load = f"load {min(loads):.1f}–{max(loads):.1f}"
     who = "1 client" if args.one_client else f"{CLIENTS:,} clients"
+    who += ", Django + DRF only" if args.django_only else ", SiteCheckApp"
     print(
         f"\n| {datetime.date.today()}, {load}, {args.workers} workers × "
         f"{args.connections} conn., {who} | req/s | p50 ms | p99 ms | vs trivial "

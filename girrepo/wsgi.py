@@ -3,7 +3,9 @@
 ``MapDataApp`` answers repeated public map-data requests (tiles, point layers) from a
 per-process store before Django runs, while the data version they were built for is
 current, and builds unfiltered tiles itself with the tile view's own code (see
-maps/wsgi.py); everything else goes to Django.
+maps/wsgi.py). ``SiteCheckApp`` answers the public ``POST /api/site-check/`` with the
+view's own code and the middleware's response phase, without the rest of Django's
+handler (see labels/api/fastpath.py). Everything else goes to Django.
 """
 
 import os
@@ -13,6 +15,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "girrepo.settings.dev")
 django_application = get_wsgi_application()
 
-from maps.wsgi import MapDataApp  # noqa: E402  (needs the app registry)
+from labels.api.fastpath import SiteCheckApp  # noqa: E402  (needs the app registry)
+from maps.wsgi import MapDataApp  # noqa: E402
 
-application = MapDataApp(django_application)
+application = MapDataApp(SiteCheckApp(django_application))

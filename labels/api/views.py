@@ -55,13 +55,13 @@ def _error(field: str, code: str, zh: str, en: str) -> dict:
 _STATUS_CODES = {400: "invalid", 415: "unsupported_media_type", 429: "throttled"}
 
 
-def _errors(status: int, *errors: dict, headers=None) -> Response:
+def _errors(status: int, *errors: dict, headers=None) -> tuple[int, dict, dict]:
     """The API's error shape (code, message, message_zh) with this endpoint's list of
-    bilingual field errors."""
+    bilingual field errors: (status, body, headers)."""
     code = _STATUS_CODES.get(status, "error")
     message, message_zh = MESSAGES[code]
     body = {"code": code, "message": message, "message_zh": message_zh, "errors": list(errors)}
-    return Response(body, status=status, headers=headers)
+    return status, body, headers or {}
 
 
 def site_check_body(product: dict, outcome: SiteCheckResult) -> dict:
@@ -87,6 +87,53 @@ EXAMPLE_ERROR = {
         )
     ]
 }
+
+
+def check_reply(data) -> tuple[int, dict, dict]:
+    """The answer to a parsed request body: (status, body, headers). The DRF view and
+    ``labels.api.fastpath`` both answer with it."""
+    if not isinstance(data, dict):
+        return _errors(
+            400, _error("", "invalid_json", "请求须为 JSON 对象。", "Send a JSON object.")
+        )
+    errors, product, geometry = [], data.get("product"), None
+    if product is None or product == "" or isinstance(product, bool):
+        errors.append(SiteInputError("required", field="product").as_error())
+    elif not isinstance(product, int | str):
+        value = repr(str(product)[:40])
+        errors.append(SiteInputError("unknown_product", field="product", value=value).as_error())
+    try:
+        if data.get("geometry") is None:
+            raise SiteInputError("required", field="geometry")
+        geometry = site_geometry_from_geojson(data["geometry"], data.get("crs"))
+    except SiteInputError as exc:
+        errors.append(exc.as_error())
+    if errors:
+        return _errors(400, *errors)
+    try:
+        # The product is resolved in the same statement as the check.
+        found, outcome = site_check_reference(product=product, geometry=geometry)
+    except SiteInputError as exc:
+        return _errors(400, exc.as_error())
+    except (DataError, InternalError) as exc:
+        # PostGIS refused the geometry (e.g. a topology error deep in GEOS).
+        logger.warning("site check failed in PostGIS: %s", exc)
+        err = SiteInputError(
+            "invalid_geometry", field="geometry", detail="PostGIS: " + str(exc)[:200]
+        )
+        return _errors(400, err.as_error())
+    except OperationalError:
+        logger.exception("site check: database unavailable")
+        return _errors(
+            503,
+            _error(
+                "",
+                "unavailable",
+                "服务暂不可用，请稍后再试。",
+                "Service unavailable; try again later.",
+            ),
+        )
+    return 200, site_check_body(found, outcome), {}
 
 
 class SiteCheckView(APIView):
@@ -130,83 +177,49 @@ class SiteCheckView(APIView):
         auth=[],
     )
     def post(self, request):
-        data = request.data
-        if not isinstance(data, dict):
-            return _errors(
-                400, _error("", "invalid_json", "请求须为 JSON 对象。", "Send a JSON object.")
-            )
-        errors, product, geometry = [], data.get("product"), None
-        if product is None or product == "" or isinstance(product, bool):
-            errors.append(SiteInputError("required", field="product").as_error())
-        elif not isinstance(product, int | str):
-            value = repr(str(product)[:40])
-            errors.append(
-                SiteInputError("unknown_product", field="product", value=value).as_error()
-            )
-        try:
-            if data.get("geometry") is None:
-                raise SiteInputError("required", field="geometry")
-            geometry = site_geometry_from_geojson(data["geometry"], data.get("crs"))
-        except SiteInputError as exc:
-            errors.append(exc.as_error())
-        if errors:
-            return _errors(400, *errors)
-        try:
-            # The product is resolved in the same statement as the check.
-            found, outcome = site_check_reference(product=product, geometry=geometry)
-        except SiteInputError as exc:
-            return _errors(400, exc.as_error())
-        except (DataError, InternalError) as exc:
-            # PostGIS refused the geometry (e.g. a topology error deep in GEOS).
-            logger.warning("site check failed in PostGIS: %s", exc)
-            err = SiteInputError(
-                "invalid_geometry", field="geometry", detail="PostGIS: " + str(exc)[:200]
-            )
-            return _errors(400, err.as_error())
-        except OperationalError:
-            logger.exception("site check: database unavailable")
-            return _errors(
-                503,
-                _error(
-                    "",
-                    "unavailable",
-                    "服务暂不可用，请稍后再试。",
-                    "Service unavailable; try again later.",
-                ),
-            )
-        return Response(site_check_body(found, outcome))
+        status, body, headers = check_reply(request.data)
+        return Response(body, status=status, headers=headers)
 
     def handle_exception(self, exc):
-        if isinstance(exc, Throttled):
-            wait = int(exc.wait or 1)
-            return _errors(
-                429,
-                _error(
-                    "",
-                    "throttled",
-                    f"请求过于频繁，请 {wait} 秒后再试。",
-                    f"Too many requests; try again in {wait} s.",
-                ),
-                headers={"Retry-After": str(wait)},
-            )
-        if isinstance(exc, ParseError):
-            return _errors(
-                400,
-                _error(
-                    "",
-                    "invalid_json",
-                    f"请求不是有效的 JSON：{exc.detail}",
-                    f"The request is not valid JSON: {exc.detail}",
-                ),
-            )
-        if isinstance(exc, UnsupportedMediaType):
-            return _errors(
-                415,
-                _error(
-                    "",
-                    "unsupported_media_type",
-                    "请以 application/json 发送。",
-                    "Send application/json.",
-                ),
-            )
-        return super().handle_exception(exc)
+        mapped = exception_reply(exc)
+        if mapped is None:
+            return super().handle_exception(exc)
+        status, body, headers = mapped
+        return Response(body, status=status, headers=headers)
+
+
+def exception_reply(exc) -> tuple[int, dict, dict] | None:
+    """This endpoint's answer to DRF's throttle, parse and media-type refusals."""
+    if isinstance(exc, Throttled):
+        wait = int(exc.wait or 1)
+        return _errors(
+            429,
+            _error(
+                "",
+                "throttled",
+                f"请求过于频繁，请 {wait} 秒后再试。",
+                f"Too many requests; try again in {wait} s.",
+            ),
+            headers={"Retry-After": str(wait)},
+        )
+    if isinstance(exc, ParseError):
+        return _errors(
+            400,
+            _error(
+                "",
+                "invalid_json",
+                f"请求不是有效的 JSON：{exc.detail}",
+                f"The request is not valid JSON: {exc.detail}",
+            ),
+        )
+    if isinstance(exc, UnsupportedMediaType):
+        return _errors(
+            415,
+            _error(
+                "",
+                "unsupported_media_type",
+                "请以 application/json 发送。",
+                "Send application/json.",
+            ),
+        )
+    return None

@@ -116,19 +116,25 @@ near AS (
     SELECT q.geom FROM {_PART} q, src
     WHERE q.product_id = (SELECT id FROM p) AND q.geom && ST_Expand(src.g, %(tol_deg)s)
 ),
+-- A field inside one part (the usual case) needs no overlay: all of it is inside.
+whole AS (
+    SELECT EXISTS (SELECT 1 FROM near n, src WHERE ST_Covers(n.geom, src.g)) AS covered
+),
 inside AS (
     SELECT ST_UnaryUnion(ST_Collect(ST_Intersection(n.geom, src.g))) AS g
-    FROM near n, src WHERE ST_Intersects(n.geom, src.g)
+    FROM near n, src, whole WHERE NOT whole.covered AND ST_Intersects(n.geom, src.g)
 ),
 s AS (
-    SELECT src.g, i.g AS ins,
-           CASE WHEN i.g IS NULL THEN src.g
+    SELECT src.g, w.covered, i.g AS ins,
+           CASE WHEN w.covered THEN ST_SetSRID('POLYGON EMPTY'::geometry, 4326)
+                WHEN i.g IS NULL THEN src.g
                 ELSE ST_CollectionExtract(ST_Difference(src.g, i.g), 3) END AS outside
-    FROM src, inside i
+    FROM src, whole w, inside i
 )
 SELECT
     {_PRODUCT_ROWS},
-    coalesce(ST_Area(s.ins::geography) / nullif(ST_Area(s.g::geography), 0), 0),
+    CASE WHEN s.covered THEN 1.0
+         ELSE coalesce(ST_Area(s.ins::geography) / nullif(ST_Area(s.g::geography), 0), 0) END,
     CASE WHEN NOT ST_IsEmpty(s.outside) THEN ST_AsGeoJSON(s.outside, 7) END,
     ST_Area(s.outside::geography),
     ST_IsEmpty(s.outside) OR ST_Covers(ST_Buffer((
@@ -165,8 +171,8 @@ _PARAMS = (
 # point), so each connection prepares it once and then only executes it (0.02 ms
 # planning).
 _STATEMENTS = {
-    "Point": ("girrepo_sitecheck_point_v3", POINT_SQL),
-    "": ("girrepo_sitecheck_area_v3", AREA_SQL),
+    "Point": ("girrepo_sitecheck_point_v4", POINT_SQL),
+    "": ("girrepo_sitecheck_area_v4", AREA_SQL),
 }
 
 
