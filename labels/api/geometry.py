@@ -9,9 +9,10 @@ validated numbers; GDAL never parses user text.
 
 import math
 import re
+import struct
 
 import numpy as np
-from django.contrib.gis.geos import LinearRing, MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import GEOSGeometry, Point
 from django.core.exceptions import ValidationError
 
 from regions.coords import CRS, YUNNAN_EXTENT, array_to_wgs84, parse_crs
@@ -98,10 +99,22 @@ def _build(kind: str, parts: list, srid: int = 4326):
     if kind == "Point":
         x, y = parts[0][0]
         return Point(x, y, srid=srid)
-    polygons = [Polygon(*[LinearRing(r) for r in rings]) for rings in parts]
-    geom = polygons[0] if kind == "Polygon" else MultiPolygon(*polygons)
-    geom.srid = srid
-    return geom
+    # GEOS reads the polygons as WKB in one call (building them ring by ring through
+    # Django's coordinate sequences costs a call per vertex).
+    polygons = [_wkb_polygon(rings) for rings in parts]
+    if kind == "Polygon":
+        wkb = polygons[0]
+    else:
+        wkb = struct.pack("<BII", 1, 6, len(polygons)) + b"".join(polygons)
+    return GEOSGeometry(memoryview(wkb), srid=srid)
+
+
+def _wkb_polygon(rings: list[np.ndarray]) -> bytes:
+    out = [struct.pack("<BII", 1, 3, len(rings))]
+    for ring in rings:
+        out.append(struct.pack("<I", len(ring)))
+        out.append(np.ascontiguousarray(ring, dtype="<f8").tobytes())
+    return b"".join(out)
 
 
 def _check_extent(raw: np.ndarray, wgs: np.ndarray) -> None:
