@@ -174,7 +174,7 @@ SELECT
    CROSS JOIN LATERAL (SELECT 1 FROM {site} s WHERE ST_Covers(c.geom, s.geom) OFFSET 0) x
    WHERE c.level = 'county')
 """
-# For the record: the counties cut into regions.RegionPiece (≤ 256 vertices), which the
+# For the record: the counties cut into regions.RegionPiece (≤ 48 vertices), which the
 # site check uses. In the BRIN layout more, smaller polygons cost more than they save.
 PIECES_SQL = """
 SELECT count(*) FROM regions_regionpiece c JOIN regions_region r
@@ -203,7 +203,7 @@ def sql_floor(path: Path, default_cap_s: int) -> dict:
         cur.execute(f"ANALYZE {site}")
         for label, sql in (
             ("floor", FLOOR_SQL),
-            ("counties as 256-vertex pieces (not used)", PIECES_SQL),
+            ("counties as region pieces (not used)", PIECES_SQL),
             ("floor (again)", FLOOR_SQL),
         ):
             t0 = time.perf_counter()

@@ -22,9 +22,10 @@ from .models.products import DERIVED_AREA_FIELDS
 
 # ~100 m at Yunnan's latitude, like the regions' display boundaries.
 DISPLAY_TOLERANCE_DEG = 0.001
-# Vertices per part: small enough that a point-in-polygon test is trivial,
-# large enough that a county becomes tens of parts, not thousands.
-SUBDIVIDE_MAX_VERTICES = 256
+# Vertices per part and outline stretch: small enough that a value stays inline in
+# its row (see regions.services.PIECE_MAX_VERTICES: a toasted one is unpacked on
+# every test), large enough that an area becomes hundreds of parts, not thousands.
+SUBDIVIDE_MAX_VERTICES = 48
 
 _PRODUCT = GIProduct._meta.db_table
 _UNIT = ProtectedAreaUnit._meta.db_table

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 
 from labels.sitecheck import site_check
 from products.models import GIProduct, ProtectedAreaOutline
+from products.services import SUBDIVIDE_MAX_VERTICES
 from regions.models import Region, RegionPiece
 from regions.services import PIECE_MAX_VERTICES
 
@@ -138,7 +139,7 @@ def test_outline_stretches_are_the_whole_outline(facts):
             whole, stretches, largest, on_outline = cur.fetchone()
             assert stretches == pytest.approx(whole, rel=1e-9), product.name
             assert on_outline, product.name
-            assert largest <= 256
+            assert largest <= SUBDIVIDE_MAX_VERTICES
 
 
 def test_outline_follows_a_recomputed_area(facts):

@@ -176,9 +176,9 @@ def test_tolerance_band_away_from_county_boundaries(tmp_path, grid, facts):
         cur.execute(
             """
             INSERT INTO products_protectedareapart (product_id, geom)
-            SELECT id, ST_Subdivide(area_geom, 256) FROM products_giproduct WHERE id = %(p)s;
+            SELECT id, ST_Subdivide(area_geom, 48) FROM products_giproduct WHERE id = %(p)s;
             INSERT INTO products_protectedareaoutline (product_id, geom)
-            SELECT id, ST_Subdivide(ST_Boundary(area_geom), 256)
+            SELECT id, ST_Subdivide(ST_Boundary(area_geom), 48)
             FROM products_giproduct WHERE id = %(p)s""",
             {"p": product.pk},
         )
