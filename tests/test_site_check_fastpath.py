@@ -7,6 +7,8 @@ import json
 
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client, RequestFactory
 
 from labels.api import fastpath
@@ -42,11 +44,14 @@ def django_app(environ, start_response):
 
 
 @pytest.fixture
-def app(monkeypatch):
+def app():
     # In a test transaction, checking the connection as the request signals do would
-    # close it (as Django's test client avoids too).
-    monkeypatch.setattr(fastpath, "close_old_connections", lambda: None)
-    return fastpath.SiteCheckApp(django_app)
+    # close it: disconnected, as Django's test client does.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield fastpath.SiteCheckApp(django_app)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def fast(app, body, content_type="application/json", method="post", **extra):
@@ -212,3 +217,23 @@ def test_the_wsgi_entry_point_uses_it():
 
     inner = wsgi.application.application
     assert isinstance(inner, fastpath.SiteCheckApp) and inner.enabled
+
+
+def test_sends_django_s_request_signals(app, facts):
+    """Their receivers (the connection check among them) run as for any request."""
+    seen = []
+
+    def started(sender, **kwargs):
+        seen.append(("started", kwargs["environ"]["PATH_INFO"]))
+
+    def finished(sender, **kwargs):
+        seen.append(("finished", sender))
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        fast(app, SCENARIOS["pass by name"])
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+    assert seen == [("started", URL), ("finished", fastpath.SiteCheckApp)]

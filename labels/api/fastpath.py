@@ -24,8 +24,8 @@ import io
 import logging
 
 from django.conf import settings
+from django.core import signals
 from django.core.handlers.wsgi import WSGIRequest
-from django.db import close_old_connections
 from django.http import HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
@@ -103,16 +103,17 @@ class SiteCheckApp:
         # Whatever happens next, Django can still be handed the request as it came.
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
-        # What Django's request_started and request_finished signals do for the one
-        # database connection used here (as maps.wsgi.MapDataApp does).
-        close_old_connections()
+        # Django's request signals, as its handler sends them: their receivers check
+        # the database connection (close_old_connections), reset DEBUG's query log and
+        # close the caches' per-request connections.
+        signals.request_started.send(sender=self.__class__, environ=environ)
         try:
             response = self._respond(WSGIRequest(environ), body)
         except Exception:
             logger.warning("site check before Django failed; passing it on", exc_info=True)
             response = None
         finally:
-            close_old_connections()
+            signals.request_finished.send(sender=self.__class__)
         if response is None:
             environ["wsgi.input"] = io.BytesIO(body)
             return self.application(environ, start_response)
