@@ -303,8 +303,11 @@ def _read(ordered: QuerySet, condition: Q | None, keys: list[Key], limit: int) -
             if not rest.children[0][1]:
                 continue
         parts.append(qs.filter(rest).order_by().values_list(*columns))
-    merged = parts[0].union(*parts[1:], all=True).order_by(*(k.order for k in keys))
-    ids = [row[-1] for row in merged[:limit]]
+    if len(parts) == 1:  # one region and nothing else: its rows are already in order
+        merged = parts[0]
+    else:
+        merged = parts[0].union(*parts[1:], all=True).order_by(*(k.order for k in keys))[:limit]
+    ids = [row[-1] for row in merged]
     if not ids:
         return []
     return list(_without(ordered, partition.implied).filter(pk__in=ids))

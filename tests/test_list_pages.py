@@ -200,6 +200,23 @@ def test_region_filter_includes_sub_regions_once(client, producers):
     assert set(seen) == set(Producer.objects.filter(county=county).values_list("pk", flat=True))
 
 
+def test_region_filter_finds_a_county_field_holding_another_level(client, producers):
+    """Bad data (the county field holding a township, written past the form) is still
+    inside the region that holds that township, on the paged list as in the filter."""
+    county = Region.objects.filter(level="county").order_by("code").first()
+    township = Region.objects.filter(parent=county).first()
+    odd = producers[3]
+    Producer.objects.filter(pk=odd.pk).update(county=township, township=None)
+    seen, _ = walk(client, f"/producers/?region_id={county.parent_id}", "next")
+    assert odd.pk in seen
+    assert len(seen) == len(set(seen))
+    # A region that does not hold it does not list it.
+    other = Region.objects.filter(level="prefecture").exclude(pk=county.parent_id).first()
+    response = client.get(f"/producers/?region_id={other.pk}")
+    assert response.status_code == 200
+    assert odd.pk not in ids_on(response.content.decode())
+
+
 def test_search_finds_a_credit_code_by_its_first_characters(producers):
     code = producers[7].credit_code
     found = [r.pk for g in search_all(q=code[:12]) for r in g.results]
