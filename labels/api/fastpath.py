@@ -24,6 +24,7 @@ import io
 import logging
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core import signals
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse
@@ -60,10 +61,6 @@ KNOWN_MIDDLEWARE = (
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 )
-
-
-class _Anonymous:
-    is_authenticated = False
 
 
 def _unused(request):  # the middleware below are only asked to process responses
@@ -128,7 +125,7 @@ class SiteCheckApp:
         if self.security.process_request(request) is not None:
             return None  # a redirect to HTTPS: Django's to make
         self.locale.process_request(request)
-        request.user = _Anonymous()
+        request.user = AnonymousUser()  # as DRF's view sees it: no authentication classes
         status, data, headers = self._reply(request, body)
         response = HttpResponse(
             JSONRenderer().render(data, "application/json"),

@@ -2,7 +2,8 @@
 
 The engine is ``manage.py screen_sites``'s (``labels.screening``), run in the
 request; nothing is stored in the registry. The upload streams to a temporary file
-that keeps its extension (GDAL picks its driver by it) and is removed afterwards.
+that keeps its extension (GDAL picks its driver by it); Django closes, and so
+deletes, it when the response is done, whatever happened.
 The report and its summary wait for ``REPORT_HOURS`` in a private directory,
 ``GIRREPO_SCREENING_DIR/<user id>/<uuid>.*``, where only the user who ran the
 screening reaches them: anyone else's lookup is in their own folder, so 404.
@@ -108,24 +109,12 @@ def _screening_page(request, handler: CappedUploadHandler):
         form = ScreeningForm(max_mb=_max_mb())
         return render(request, "labels/staff/screening.html", {"form": form})
     form = ScreeningForm(request.POST, request.FILES, max_mb=_max_mb(), too_large=handler.too_large)
-    try:
-        if form.is_valid():
-            purge_old_reports()
-            report_id = _screen(request, form)
-            if report_id is not None:
-                return redirect("labels:staff_screening_result", report=report_id)
-    finally:
-        for _field, uploads in request.FILES.lists():
-            for upload in uploads:
-                _remove_upload(upload)
+    if form.is_valid():
+        purge_old_reports()
+        report_id = _screen(request, form)
+        if report_id is not None:
+            return redirect("labels:staff_screening_result", report=report_id)
     return render(request, "labels/staff/screening.html", {"form": form}, status=400)
-
-
-def _remove_upload(upload) -> None:
-    path = getattr(upload, "temporary_file_path", None)
-    upload.close()  # a NamedTemporaryFile is deleted when closed
-    if path is not None:
-        Path(path()).unlink(missing_ok=True)
 
 
 def _screen(request, form: ScreeningForm) -> uuid.UUID | None:
