@@ -35,8 +35,7 @@ from products.choices import AreaPrecision
 from products.models import GIProduct
 from regions.coords import CRS, parse_crs
 
-from ..models import ScreeningGrid
-from .grid import GRID_LOCK, Grid, ensure_grid
+from .grid import Grid, ensure_grid, hold_grid
 from .load import (
     Feed,
     GpkgFeed,
@@ -289,7 +288,7 @@ def _lane(job: _Job, feed: Feed, k: int, sink) -> _Share:
         cur.execute("SET LOCAL jit = off")
         cur.execute("SET LOCAL work_mem = '256MB'")
         cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        grid = job.grid and _hold_grid(cur, job.grid)
+        grid = job.grid and hold_grid(cur, job.grid)
         create_source_table(cur, src, feed.columns, feed.geometry_type)
         share.sites = copy_lane(cur, feed, k, src, job.id_field)
         if job.crs in (CRS.GCJ02, CRS.BD09):
@@ -334,16 +333,6 @@ def _lane(job: _Job, feed: Feed, k: int, sink) -> _Share:
         for name in _LOCALS:
             cur.execute(f"SET LOCAL {name} TO DEFAULT")
     return share
-
-
-def _hold_grid(cur, grid: Grid) -> Grid | None:
-    """Keep ``grid`` from being rebuilt until this lane's transaction ends (the
-    rebuild takes the lock exclusively); None if it was rebuilt in the meantime."""
-    cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [GRID_LOCK])
-    cur.execute(
-        f"SELECT EXISTS (SELECT 1 FROM {ScreeningGrid._meta.db_table} WHERE id = %s)", [grid.id]
-    )
-    return grid if cur.fetchone()[0] else None
 
 
 class _CountingWriter:

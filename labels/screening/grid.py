@@ -121,6 +121,14 @@ def ensure_grid(tolerance_m: float, build: bool = True) -> Grid | None:
     )
 
 
+def hold_grid(cur, grid: Grid) -> Grid | None:
+    """Keep ``grid`` from being rebuilt until ``cur``'s transaction ends (a rebuild
+    takes the lock exclusively); None if it was rebuilt in the meantime."""
+    cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [GRID_LOCK])
+    cur.execute(f"SELECT EXISTS (SELECT 1 FROM {_GRID} WHERE id = %s)", [grid.id])
+    return grid if cur.fetchone()[0] else None
+
+
 @transaction.atomic
 def build_grid(fingerprint: str, tolerance_m: float) -> ScreeningGrid | None:
     """Classify the grid's cells coarse to fine and store the clear ones."""
