@@ -1,5 +1,7 @@
 """The public map (issue 5) against a naive folium page, measured in the same run.
 
+Parts 1 and 2 live in bench/_maps_view.py and bench/_maps_uncached.py.
+
     .venv/bin/python bench/bench_maps.py [--producers 945] [--runs 5] [--seconds 10] [--markdown]
 
 1. First view in headless Chromium: bytes transferred (every response counted
@@ -32,15 +34,12 @@ script mounts them itself.
 """
 
 import argparse
-import gzip
 import json
 import math
 import os
 import random
-import statistics
 import sys
 import time
-from io import BytesIO
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -55,26 +54,20 @@ from _django import bench_database, setup  # noqa: E402
 setup()
 
 import folium  # noqa: E402
+from _maps_uncached import time_points, time_tiles  # noqa: E402  (bench/, after setup)
+from _maps_view import first_view  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.cache.backends.dummy import DummyCache  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.template import RequestContext, Template  # noqa: E402
 from django.urls import NoReverseMatch, include, path, reverse  # noqa: E402
 
 from girrepo.offline_maps import MARKERCLUSTER_ASSETS, local_assets, offline_map, render_map  # noqa: E402
-from maps import caching  # noqa: E402
-from maps.layers import LAYERS, PUBLIC_LAYERS  # noqa: E402
 from maps.models import RegionShape  # noqa: E402
 from regions.coords import YUNNAN_EXTENT  # noqa: E402
 
 MIDDLEWARE = "maps.middleware.MapDataCacheMiddleware"
-ALL_LAYERS = ",".join(PUBLIC_LAYERS)
 BENCH_YEAR = 2099  # authorization numbers YN-GI-2099-…: never a real year's sequence
-# Each polygon layer alone, and all five in one tile (what the first view asks for).
-TILE_SETS = [name for name, layer in LAYERS.items() if layer.kind == "tiles"] + [
-    ",".join(name for name, layer in LAYERS.items() if layer.kind == "tiles")
-]
 urlpatterns: list = []
 
 
@@ -309,251 +302,6 @@ def gunicorn(*, workers: int, threads: int, app: str = "wsgi_app()"):
     """A gunicorn serving this module's ``app`` (see bench/_http.py)."""
     ready = "/map/search.json?q=x"
     return _http.gunicorn(f"bench_maps:{app}", ready=ready, workers=workers, threads=threads)
-
-
-_SIZES: dict[str, tuple[int, int]] = {}
-
-
-def body_sizes(url: str) -> tuple[int, int]:
-    """(raw, gzip level 6) size of the body at ``url``, fetched uncompressed."""
-    import urllib.request
-
-    if url not in _SIZES:
-        body = urllib.request.urlopen(url.split("#")[0], timeout=60).read()
-        _SIZES[url] = (len(body), len(gzip.compress(body, 6)))
-    return _SIZES[url]
-
-
-FIRST_RENDER_JS = """
-sel => { const ok = document.querySelector(sel) !== null;
-         if (ok && window.__firstRender === undefined) window.__firstRender = performance.now();
-         return ok; }
-"""
-
-
-def browse(browser, url: str, selector: str) -> dict:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    requests = []
-    page.on("requestfinished", lambda request: requests.append(request))
-    page.goto(url, wait_until="commit", timeout=120_000)
-    page.wait_for_function(FIRST_RENDER_JS, arg=selector, polling="raf", timeout=120_000)
-    first = page.evaluate("window.__firstRender")
-    page.wait_for_load_state("networkidle", timeout=120_000)
-    complete = page.evaluate("performance.now()") - 500  # networkidle waits 500 ms
-    raw = gz = 0
-    tiles = []
-    kinds: dict[str, int] = {}
-    for request in requests:
-        # Bodies are fetched again here: Chromium evicts large ones from its cache.
-        size, zipped = body_sizes(request.url)
-        raw += size
-        gz += zipped
-        kind = next(
-            (k for k in ("/static/", "/tiles/", "/points/") if k in request.url), "page"
-        ).strip("/")
-        kinds[kind] = kinds.get(kind, 0) + zipped
-        if "/tiles/" in request.url:
-            tiles.append("/" + request.url.split("://", 1)[1].split("/", 1)[1])
-    context.close()
-    return {
-        "first": first,
-        "complete": complete,
-        "raw": raw,
-        "gz": gz,
-        "requests": len(requests),
-        "tiles": tiles,
-        "kinds": kinds,
-    }
-
-
-PAGES = {
-    "map": ("/map/#layers=" + ALL_LAYERS, ".leaflet-girrepoTiles-pane path.girrepo-f-counties"),
-    "naive, all layers": ("/bench/naive-map/?layers=all", ".leaflet-overlay-pane path"),
-    "naive, counties+markers": ("/bench/naive-map/", ".leaflet-overlay-pane path"),
-}
-
-
-def first_view(base: str, runs: int) -> tuple[dict, list[str]]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=os.environ.get("GIRREPO_CHROMIUM", "/usr/bin/chromium"),
-            args=["--no-sandbox", "--disable-gpu"],
-        )
-        for url, selector in PAGES.values():  # warm the server
-            browse(browser, base + url, selector)
-        results = {name: [] for name in PAGES}
-        for _ in range(runs):  # alternate, so machine load hits every page alike
-            for name, (url, selector) in PAGES.items():
-                results[name].append(browse(browser, base + url, selector))
-        browser.close()
-    summary = {
-        name: {
-            key: statistics.median(r[key] for r in rows)
-            for key in ("first", "complete", "raw", "gz", "requests")
-        }
-        for name, rows in results.items()
-    }
-    summary["map"]["kinds"] = results["map"][-1]["kinds"]
-    return summary, results["map"][-1]["tiles"]
-
-
-# --- tiles uncached ------------------------------------------------------------------
-
-
-def tiles_over_yunnan(z: int) -> list[tuple[int, int, int]]:
-    xmin, ymin, xmax, ymax = YUNNAN_EXTENT
-    n = 2**z
-
-    def tx(lon):
-        return int((lon + 180) / 360 * n)
-
-    def ty(lat):
-        return int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-
-    return [(z, x, y) for x in range(tx(xmin), tx(xmax) + 1) for y in range(ty(ymax), ty(ymin) + 1)]
-
-
-def wsgi_caller(entry: str = "site"):
-    """A function requesting a URL as a WSGI server would, through ``entry``:
-
-    - ``site``: the real entry point, ``girrepo.wsgi.application`` (``MapDataApp``
-      in front of Django), with ``MapDataApp``'s store of built responses switched
-      off, so that every request is uncached;
-    - ``django``: Django's WSGI handler alone (the early middleware, then the views).
-    """
-    if entry == "site":
-        from girrepo.wsgi import application as handler
-        from maps import wsgi
-
-        wsgi.store.enabled = False  # nothing remembered: every request builds its tile
-        wsgi.store.clear()
-    else:
-        from django.core.handlers.wsgi import WSGIHandler
-
-        handler = WSGIHandler()
-
-    def get(path_info: str, query: str = "") -> bytes:
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path_info,
-            "QUERY_STRING": query,
-            "SERVER_NAME": "bench",
-            "SERVER_PORT": "80",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "HTTP_HOST": "bench",
-            "HTTP_ACCEPT_ENCODING": "gzip",
-            "wsgi.input": BytesIO(b""),
-            "wsgi.url_scheme": "http",
-            "wsgi.errors": sys.stderr,
-        }
-        status = []
-        body = b"".join(handler(environ, lambda s, h, e=None: status.append(s)))
-        if not status[0].startswith("200"):
-            raise RuntimeError(f"{path_info}: {status[0]}")
-        return body
-
-    return get
-
-
-def time_tiles(reps: int) -> list[dict]:
-    from maps import tiles
-
-    dummy = DummyCache("bench", {})
-    caching.map_cache = lambda: dummy  # every request builds its tile
-    get, django = wsgi_caller("site"), wsgi_caller("django")
-    rng = random.Random(7)
-    plan = {z: tiles_over_yunnan(z) for z in (5, 6, 7, 8)}
-    for z in (10, 12):
-        plan[z] = rng.sample(tiles_over_yunnan(z), 40)
-    rows = []
-    for names in TILE_SETS:
-        spec = tiles.tile_set(names)
-        label = names if "," not in names else "all five"
-        for z, addresses in plan.items():
-            raw_ms, req_ms, django_ms = [], [], []
-            for z_, x, y in addresses:
-                sql, params = tiles.tile_sql(spec, z_, x, y, {})
-                url = reverse("maps:tile", kwargs={"z": z_, "x": x, "y": y})
-                query = f"layers={names}"
-                get(url, query)  # warm plans and pages for this tile
-                django(url, query)
-                r_samples, q_samples, d_samples = [], [], []
-                for _ in range(reps):
-                    t = time.perf_counter()
-                    with connection.cursor() as cur:  # the handler may recycle the connection
-                        # The same prepared statement the endpoint runs.
-                        tiles.execute(cur, sql, params, prepare=True)
-                        cur.fetchone()
-                    r_samples.append(time.perf_counter() - t)
-                    t = time.perf_counter()
-                    get(url, query)
-                    q_samples.append(time.perf_counter() - t)
-                    t = time.perf_counter()
-                    django(url, query)
-                    d_samples.append(time.perf_counter() - t)
-                raw_ms.append(statistics.median(r_samples) * 1000)
-                req_ms.append(statistics.median(q_samples) * 1000)
-                django_ms.append(statistics.median(d_samples) * 1000)
-            rows.append(
-                {
-                    "layer": label,
-                    "z": z,
-                    "tiles": len(addresses),
-                    "raw": statistics.mean(raw_ms),
-                    "req": statistics.mean(req_ms),
-                    "django": statistics.mean(django_ms),
-                    "ratio": sum(raw_ms) / sum(req_ms),
-                    "max": max(req_ms),
-                }
-            )
-    return rows
-
-
-def time_points(reps: int) -> list[dict]:
-    """The points endpoint (producers, township products) vs. its own statement run raw."""
-    from maps import points
-
-    dummy = DummyCache("bench", {})
-    caching.map_cache = lambda: dummy
-    get = wsgi_caller("site")  # MapDataApp passes point requests on to Django
-    rows = []
-    # z=9: every point as a row; z=7: the zoomed-out overview (cells and lone points).
-    for layer, zoom in (("producers", 9), ("producers", 7), ("townships", 9)):
-        spec = LAYERS[layer]
-        url = reverse("maps:points", kwargs={"layer": layer})
-        captured = []
-
-        def capture(execute, sql, params, many, context, captured=captured):
-            captured.append((sql, params))
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(capture):
-            points.build_points(spec, {}, zoom=zoom, bbox=None)
-        raw, req = [], []
-        get(url, f"z={zoom}")
-        for _ in range(reps):
-            t = time.perf_counter()
-            with connection.cursor() as cur:
-                for sql, params in captured:  # the same statements, run raw
-                    cur.execute(sql, params)
-                    cur.fetchall()
-            raw.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            body = get(url, f"z={zoom}")
-            req.append(time.perf_counter() - t)
-        rows.append(
-            {
-                "layer": f"{layer} z{zoom}",
-                "raw": statistics.median(raw) * 1000,
-                "req": statistics.median(req) * 1000,
-                "kb": len(gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body) / 1024,
-                "statements": len(captured),
-            }
-        )
-    return rows
 
 
 # --- cached throughput ---------------------------------------------------------------

@@ -16,8 +16,7 @@ from tests.test_maps_data import (  # noqa: F401  (fixtures)
     XUANWEI_TILE,
     fire_deferred_triggers,
     fresh_map_caches,
-    make_category,
-    make_product,
+    make_ham,
     map_mesh,
     map_urls,
     region,
@@ -29,8 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def ham(db):
-    category = make_category("map-test-meat", "地图测试肉制品")
-    return make_product("地图测试火腿 (demo)", category, [region(XUANWEI)])
+    return make_ham()
 
 
 class FakeWatcher:
