@@ -29,8 +29,7 @@ Parts 1 and 2 live in bench/_maps_view.py and bench/_maps_uncached.py.
 The benchmark adds ``--producers`` fictional authorized producers (flagged
 demo, "合成·基准…(synthetic)") inside real counties, so that the "where to buy"
 layer has Yunnan's real size (945 enterprises, October 2025), and deletes them
-at the end. Until the lead mounts ``maps.urls`` and the tile middleware, the
-script mounts them itself.
+at the end.
 """
 
 import argparse
@@ -60,13 +59,12 @@ from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.template import RequestContext, Template  # noqa: E402
-from django.urls import NoReverseMatch, include, path, reverse  # noqa: E402
+from django.urls import path  # noqa: E402
 
 from girrepo.offline_maps import MARKERCLUSTER_ASSETS, local_assets, offline_map, render_map  # noqa: E402
 from maps.models import RegionShape  # noqa: E402
 from regions.coords import YUNNAN_EXTENT  # noqa: E402
 
-MIDDLEWARE = "maps.middleware.MapDataCacheMiddleware"
 BENCH_YEAR = 2099  # authorization numbers YN-GI-2099-…: never a real year's sequence
 urlpatterns: list = []
 
@@ -143,29 +141,18 @@ def naive_map(request):
     return HttpResponse(page.render(RequestContext(request, {"map": render_map(m)})))
 
 
-def configure() -> str:
-    """Mount what the lead has not mounted yet; returns what was added, for the report."""
-    added = []
+def configure() -> None:
+    """Mount the naive folium page next to the site."""
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["*"]
-    if MIDDLEWARE not in settings.MIDDLEWARE:
-        settings.MIDDLEWARE = [MIDDLEWARE, *settings.MIDDLEWARE]
-        added.append("tile middleware")
     from girrepo.urls import urlpatterns as site
 
-    patterns = [path("bench/naive-map/", naive_map)]
-    try:
-        reverse("maps:public_map")
-    except NoReverseMatch:
-        patterns.append(path("map/", include("maps.urls")))
-        added.append("maps.urls at /map/")
-    urlpatterns[:] = [*patterns, *site]
+    urlpatterns[:] = [path("bench/naive-map/", naive_map), *site]
     settings.ROOT_URLCONF = sys.modules[__name__]
     from django.urls import clear_url_caches, set_urlconf
 
     clear_url_caches()
     set_urlconf(None)
-    return ", ".join(added) or "nothing"
 
 
 def prepare_database() -> None:
@@ -422,7 +409,7 @@ def main():
     only = set(args.only or ["view", "tiles", "cached", "mesh"])
 
     prepare_database()
-    print(f"mounted by the benchmark: {configure()}")
+    configure()
     print("load average at start: {:.2f} {:.2f} {:.2f} (2 cores)".format(*os.getloadavg()))
     if not RegionShape.objects.exists():
         from maps.services import map_mesh_rebuild

@@ -19,7 +19,6 @@ from tests.test_maps_data import (  # noqa: F401  (fixtures)
     make_category,
     make_product,
     map_mesh,
-    map_urls,
     region,
     township_in,
 )

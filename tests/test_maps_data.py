@@ -10,9 +10,8 @@ import re
 
 import pytest
 from django.db import connection
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 
-from girrepo.urls import urlpatterns as site_urlpatterns
 from girrepo.validators import make_credit_code
 from labels.models import Application, Authorization
 from maps import caching
@@ -27,8 +26,6 @@ from regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
-# Used only until the lead mounts maps.urls at /map/ in girrepo/urls.py.
-urlpatterns = [path("map/", include("maps.urls")), *site_urlpatterns]
 
 XUANWEI = "530381"  # 宣威市, 曲靖市
 LULIANG = "530322"  # 陆良县, 曲靖市
@@ -48,15 +45,6 @@ def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
 
 
 # --- fixtures shared with the browser tests ------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def map_urls(settings):
-    """Mount maps.urls at /map/ if the site's URLconf does not yet."""
-    try:
-        reverse("maps:public_map")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = __name__
 
 
 @pytest.fixture(scope="session")
@@ -143,6 +131,19 @@ def get(client, url, **headers):
 def tile_url(layers: str, z: int, x: int, y: int, query: str = "") -> str:
     url = reverse("maps:tile", kwargs={"z": z, "x": x, "y": y})
     return f"{url}?layers={layers}" + (f"&{query}" if query else "")
+
+
+def points(client, layer: str, query: str = "") -> dict:
+    url = reverse("maps:points", kwargs={"layer": layer})
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    # Rows as dicts of their non-null columns, for readable assertions.
+    data["rows"] = [
+        {k: v for k, v in zip(data["columns"], row, strict=True) if v is not None}
+        for row in data["points"]
+    ]
+    return data
 
 
 # --- the mesh --------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from tests.test_maps_data import (  # noqa: F401  (autouse fixtures: imported to
     make_category,
     make_ham,
     map_mesh,
-    map_urls,
+    points,
     region,
     tile_of,
     tile_url,
@@ -42,19 +42,6 @@ def ham(db):
 
 
 # --- points ----------------------------------------------------------------------------
-
-
-def points(client, layer: str, query: str = "") -> dict:
-    url = reverse("maps:points", kwargs={"layer": layer})
-    response = client.get(f"{url}?{query}")
-    assert response.status_code == 200, response.content
-    data = response.json()
-    # Rows as dicts of their non-null columns, for readable assertions.
-    data["rows"] = [
-        {k: v for k, v in zip(data["columns"], row, strict=True) if v is not None}
-        for row in data["points"]
-    ]
-    return data
 
 
 def test_producers_layer_shows_only_valid_authorizations(client, ham):

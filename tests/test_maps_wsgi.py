@@ -18,7 +18,6 @@ from tests.test_maps_data import (  # noqa: F401  (fixtures)
     fresh_map_caches,
     make_ham,
     map_mesh,
-    map_urls,
     region,
     tile_url,
 )
